@@ -1,0 +1,100 @@
+"""Backpropagation: the chain rule applied to the recorded graph, last op first.
+
+Every tensor made by an op remembers the op (`_op`), what its forward saved (`_ctx`) and
+its inputs (`_inputs`). `backward(root)` lists the graph's tensors so that each comes after
+everything it was computed from (a topological order), then walks that list in reverse:
+each tensor's gradient is complete by the time it is reached, because everything that used
+it came later in the forward pass and so earlier in the walk. The op's backward turns that
+gradient into gradients for its inputs, which are added to what they have so far.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from tt_tensor import Tensor
+
+from tt_autograd.anomaly import AnomalyMode, check_gradient
+
+
+def topological_order(root: Tensor) -> list[Tensor]:
+    """Tensors that need a gradient, each after all of its inputs, ending with `root`.
+
+    Iterative depth-first search (no recursion, so a graph thousands of ops deep is fine);
+    each tensor is visited once however many times it is reused.
+    """
+    order: list[Tensor] = []
+    visited: set[int] = {id(root)}
+    stack: list[tuple[Tensor, bool]] = [(root, False)]
+    while stack:
+        node, inputs_done = stack.pop()
+        if inputs_done:
+            order.append(node)
+            continue
+        stack.append((node, True))
+        for parent in node._inputs:
+            if isinstance(parent, Tensor) and parent.requires_grad and id(parent) not in visited:
+                visited.add(id(parent))
+                stack.append((parent, False))
+    return order
+
+
+def backward(root: Tensor, gradient: Any = None) -> None:
+    """Add d(root)/d(leaf) into `.grad` of every leaf that requires a gradient.
+
+    Args:
+        root: the tensor to differentiate, usually a scalar loss.
+        gradient: d(something)/d(root), shaped like `root`; needed unless root has one element.
+    """
+    if not root.requires_grad:
+        raise RuntimeError("backward: this tensor does not require grad and has no grad_fn — "
+                           "none of its inputs had requires_grad=True (or it was computed "
+                           "under no_grad)")
+    if gradient is None:
+        if root.data.size != 1:
+            raise RuntimeError(f"backward: grad can be implicitly created only for scalar "
+                               f"outputs; this tensor has shape {root.shape}, so pass "
+                               f"`gradient` of that shape")
+        seed = np.ones_like(root.data)
+    else:
+        seed = np.asarray(gradient.data if isinstance(gradient, Tensor) else gradient,
+                          dtype=root.data.dtype)
+        if seed.shape != root.shape:
+            raise RuntimeError(f"backward: gradient has shape {seed.shape} but the tensor "
+                               f"has shape {root.shape}")
+
+    check = check_gradient if AnomalyMode.enabled else None
+    grads: dict[int, np.ndarray] = {id(root): seed}
+    for node in reversed(topological_order(root)):
+        grad = grads.pop(id(node), None)
+        if grad is None:  # nothing downstream depended on this tensor
+            continue
+        if node._op is None:
+            _accumulate_leaf(node, grad)
+            continue
+        input_grads = node._op.backward(node._ctx, grad)
+        for parent, parent_grad in zip(node._inputs, input_grads):
+            if parent_grad is None or not isinstance(parent, Tensor) or not parent.requires_grad:
+                continue
+            if check is not None:
+                check(node._op, node._inputs, parent_grad)
+            key = id(parent)
+            if key in grads:
+                grads[key] = grads[key] + parent_grad
+            else:
+                grads[key] = parent_grad
+
+
+def _accumulate_leaf(leaf: Tensor, grad: np.ndarray) -> None:
+    """Gradients add up across backward() calls until zeroed, as in PyTorch."""
+    if grad.dtype != leaf.data.dtype:
+        grad = grad.astype(leaf.data.dtype)
+    if leaf.grad is None:
+        # The array may be shared with another tensor's gradient or be a read-only view:
+        # give the leaf its own writable copy only when needed.
+        if not grad.flags.writeable or grad.shape != leaf.shape:
+            grad = np.array(np.broadcast_to(grad, leaf.shape))
+        leaf.grad = Tensor._make(grad)
+    else:
+        leaf.grad = Tensor._make(leaf.grad.data + grad)

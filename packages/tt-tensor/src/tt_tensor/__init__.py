@@ -1,0 +1,27 @@
+"""tt-tensor: NumPy arrays that remember how they were computed, and tt's plugin registry.
+
+    >>> import tt_tensor as tt
+    >>> x = tt.tensor([[1.0, 2.0], [3.0, 4.0]])
+    >>> (x @ x.T).sum().item()
+    52.0
+"""
+
+from tt_tensor import plugins
+from tt_tensor.creation import (arange, cat, maximum, ones, ones_like, rand, randint, randn,
+                                stack, tensor, where, zeros, zeros_like)
+from tt_tensor.dtypes import bool, float32, float64, int64  # noqa: A004
+from tt_tensor.function import Context, Example, Function, GradMode, unbroadcast
+from tt_tensor.hookspecs import hookimpl
+from tt_tensor.plugins import OPS, RegistryError
+from tt_tensor.random import generator, manual_seed
+from tt_tensor.tensor import Tensor
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Tensor", "tensor", "zeros", "ones", "zeros_like", "ones_like", "randn", "rand", "randint",
+    "arange", "cat", "stack", "where", "maximum", "manual_seed", "generator",
+    "float32", "float64", "int64", "bool",
+    "Function", "Context", "Example", "GradMode", "unbroadcast",
+    "hookimpl", "plugins", "OPS", "RegistryError", "__version__",
+]

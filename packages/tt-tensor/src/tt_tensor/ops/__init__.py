@@ -1,0 +1,1 @@
+"""tt-tensor's built-in ops, one small `Function` class each, grouped by kind."""
