@@ -1,0 +1,3 @@
+"""tt-milestones."""
+
+__version__ = "0.1.0"
