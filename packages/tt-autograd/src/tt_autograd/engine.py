@@ -66,24 +66,27 @@ def backward(root: Tensor, gradient: Any = None) -> None:
 
     check = check_gradient if AnomalyMode.enabled else None
     grads: dict[int, np.ndarray] = {id(root): seed}
-    for node in reversed(topological_order(root)):
-        grad = grads.pop(id(node), None)
-        if grad is None:  # nothing downstream depended on this tensor
-            continue
-        if node._op is None:
-            _accumulate_leaf(node, grad)
-            continue
-        input_grads = node._op.backward(node._ctx, grad)
-        for parent, parent_grad in zip(node._inputs, input_grads):
-            if parent_grad is None or not isinstance(parent, Tensor) or not parent.requires_grad:
+    # Like PyTorch, a backward that meets 0 or inf produces inf/NaN quietly; anomaly mode is
+    # the tool that stops at it and names the op.
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        for node in reversed(topological_order(root)):
+            grad = grads.pop(id(node), None)
+            if grad is None:  # nothing downstream depended on this tensor
                 continue
-            if check is not None:
-                check(node._op, node._inputs, parent_grad)
-            key = id(parent)
-            if key in grads:
-                grads[key] = grads[key] + parent_grad
-            else:
-                grads[key] = parent_grad
+            if node._op is None:
+                _accumulate_leaf(node, grad)
+                continue
+            input_grads = node._op.backward(node._ctx, grad)
+            for parent, parent_grad in zip(node._inputs, input_grads):
+                if parent_grad is None or not isinstance(parent, Tensor) or not parent.requires_grad:
+                    continue
+                if check is not None:
+                    check(node._op, node._inputs, parent_grad)
+                key = id(parent)
+                if key in grads:
+                    grads[key] = grads[key] + parent_grad
+                else:
+                    grads[key] = parent_grad
 
 
 def _accumulate_leaf(leaf: Tensor, grad: np.ndarray) -> None:

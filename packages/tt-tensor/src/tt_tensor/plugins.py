@@ -70,7 +70,7 @@ class Registry:
         self.choices = choices
         for kind in KINDS:
             hook = getattr(manager.hook, f"register_{kind}")
-            for impl in reversed(hook.get_hookimpls()):  # pluggy lists the last registered first
+            for impl in hook.get_hookimpls():  # in registration order: built-ins first
                 impl.function(register=self._registrar(kind, impl.plugin_name))
 
     def _registrar(self, kind: str, provider: str):

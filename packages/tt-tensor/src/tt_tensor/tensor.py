@@ -158,6 +158,7 @@ class Tensor:
     def __matmul__(self, other): return OPS["matmul"].apply(self, other)
     def __rmatmul__(self, other): return OPS["matmul"].apply(other, self)
     def __neg__(self): return OPS["neg"].apply(self)
+    def __abs__(self): return OPS["abs"].apply(self)
 
     # Comparisons give boolean tensors and carry no gradient.
     def __lt__(self, other): return Tensor._make(self.data < _raw(other))

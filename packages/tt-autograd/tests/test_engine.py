@@ -1,0 +1,127 @@
+"""Backpropagation: correctness, deep graphs, reuse, accumulation and grad modes."""
+
+import numpy as np
+import pytest
+import tt_autograd
+import tt_tensor as tt
+from tt_autograd import enable_grad, no_grad, topological_order
+
+
+def test_chain_rule_on_a_small_expression():
+    x = tt.tensor(np.array([0.5, -1.0, 2.0]), requires_grad=True)
+    y = (x * x * 3 + x.exp()).sum()  # dy/dx = 6x + e^x
+    y.backward()
+    np.testing.assert_allclose(x.grad.data, 6 * x.data + np.exp(x.data))
+
+
+def test_fifty_residual_blocks_backprop_without_recursion():
+    tt.manual_seed(0)
+    w = [tt.tensor(np.random.default_rng(i).normal(size=(8, 8)) * 0.1, requires_grad=True)
+         for i in range(50)]
+    h = tt.tensor(np.ones((4, 8)), requires_grad=True)
+    x = h
+    for weight in w:
+        x = x + (x @ weight).tanh()  # a residual block
+    x.sum().backward()
+    assert all(p.grad is not None and np.isfinite(p.grad.data).all() for p in w)
+    assert h.grad.shape == (4, 8)
+
+
+def test_a_graph_far_deeper_than_the_recursion_limit():
+    import sys
+
+    x = tt.tensor(np.array([1.0]), requires_grad=True)
+    y = x
+    depth = sys.getrecursionlimit() * 3
+    for _ in range(depth):
+        y = y * 1.0001
+    y.backward()
+    np.testing.assert_allclose(x.grad.data, [1.0001 ** depth], rtol=1e-9)
+
+
+def test_a_reused_node_is_visited_once_and_sums_its_uses():
+    class Counting(tt.Function):
+        name = "counting_identity"
+        backward_calls = 0
+
+        @staticmethod
+        def forward(ctx, a):
+            return a.copy()
+
+        @staticmethod
+        def backward(ctx, grad):
+            Counting.backward_calls += 1
+            return (grad,)
+
+    x = tt.tensor(np.array([2.0]), requires_grad=True)
+    shared = Counting.apply(x)
+    total = shared
+    for _ in range(20):
+        total = total + shared  # `shared` used 21 times
+    total.backward()
+    assert Counting.backward_calls == 1
+    np.testing.assert_allclose(x.grad.data, [21.0])
+
+
+def test_topological_order_grows_linearly_with_the_graph():
+    x = tt.tensor(np.ones(3), requires_grad=True)
+    sizes = []
+    for n in (100, 200, 400):
+        y = x
+        for _ in range(n):
+            y = y + x  # every node also points back at x
+        sizes.append(len(topological_order(y)))
+    assert sizes == [101, 201, 401]  # the n additions and x, each exactly once
+
+
+def test_gradients_accumulate_until_zeroed():
+    x = tt.tensor(np.array([1.0, 2.0]), requires_grad=True)
+    (x * 3).sum().backward()
+    (x * 3).sum().backward()
+    np.testing.assert_allclose(x.grad.data, [6.0, 6.0])
+    x.grad = None
+    (x * x).sum().backward()
+    np.testing.assert_allclose(x.grad.data, [2.0, 4.0])
+
+
+def test_shared_upstream_gradients_are_not_aliased_between_leaves():
+    a = tt.tensor(np.zeros(2), requires_grad=True)
+    b = tt.tensor(np.zeros(2), requires_grad=True)
+    (a + b).sum().backward()
+    a.grad.data += 10  # changing one leaf's gradient in place must not change the other's
+    np.testing.assert_allclose(b.grad.data, [1.0, 1.0])
+
+
+def test_non_scalar_backward_takes_a_gradient():
+    x = tt.tensor(np.array([1.0, 2.0]), requires_grad=True)
+    (x * x).backward(np.array([1.0, 10.0]))
+    np.testing.assert_allclose(x.grad.data, [2.0, 40.0])
+    with pytest.raises(RuntimeError, match=r"gradient has shape \(3,\) but the tensor has shape \(2,\)"):
+        (x * x).backward(np.ones(3))
+
+
+def test_backward_on_a_tensor_without_history_is_a_clear_error():
+    with pytest.raises(RuntimeError, match="does not require grad"):
+        tt.ones(1).backward()
+
+
+def test_no_grad_records_nothing_and_enable_grad_restores():
+    x = tt.tensor(np.ones(2), requires_grad=True)
+    with no_grad():
+        y = x * 2
+        with enable_grad():
+            z = x * 2
+    assert not y.requires_grad and y.is_leaf
+    assert z.requires_grad and not z.is_leaf
+
+    @no_grad()
+    def evaluate(t):
+        return t * 2
+
+    assert not evaluate(x).requires_grad and tt_autograd.is_grad_enabled()
+
+
+def test_float32_leaves_get_float32_gradients():
+    w = tt.tensor(np.ones((2, 2), dtype=np.float32), requires_grad=True)
+    (w * np.float64(2.0)).sum().backward()
+    assert w.grad.dtype == np.float32
