@@ -135,7 +135,7 @@ class ReLU(Function):
     @staticmethod
     def forward(ctx, a):
         ctx.mask = a > 0
-        return a * ctx.mask
+        return np.maximum(a, 0)
 
     @staticmethod
     def backward(ctx, grad):
