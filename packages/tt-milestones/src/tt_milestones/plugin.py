@@ -1,3 +1,18 @@
-"""tt-milestones's plugin: what this package registers with tt's registry (see tt_tensor.hookspecs)."""
+"""tt-milestones's plugin: registers the built-in milestones, exactly as a third party would.
 
-from tt_tensor import hookimpl  # noqa: F401
+Importing a milestone's module imports no layer package (models are built from the
+registry at train time), so `cnn` can be listed as locked when tt-vision is missing.
+"""
+
+from tt_tensor import hookimpl
+
+BUILTIN = ("perceptron", "xor", "mlp", "cnn", "transformer")
+
+
+@hookimpl
+def register_milestones(register):
+    import importlib
+
+    for name in BUILTIN:
+        module = importlib.import_module(f"tt_milestones.milestones.{name}")
+        register(module.MILESTONE.name, module.MILESTONE)

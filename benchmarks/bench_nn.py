@@ -1,0 +1,81 @@
+"""tt-nn: ms per training step (forward, backward, Adam step) of an MLP 64-128-64-10.
+
+Batch sizes 32 and 256, against PyTorch (one thread) when installed, with the ratio.
+Both use float32, the same start weights and the same data.
+"""
+
+import pathlib
+import sys
+
+import numpy as np
+import tt_nn as nn
+import tt_tensor as tt
+
+sys.path.insert(0, str(pathlib.Path(__file__).parent))
+from timing import best_time, ratio, torch_or_none  # noqa: E402
+
+SIZES = (64, 128, 64, 10)
+BATCHES = (32, 256)
+
+
+def tt_step_fn(batch: int):
+    tt.manual_seed(0)
+    layers = []
+    for fan_in, fan_out in zip(SIZES[:-1], SIZES[1:]):
+        layers += [nn.Linear(fan_in, fan_out), nn.ReLU()]
+    model = nn.Sequential(*layers[:-1])
+    optimizer = nn.optim.Adam(model.parameters(), lr=1e-3)
+    loss_fn = nn.CrossEntropyLoss()
+    rng = np.random.default_rng(0)
+    x = tt.tensor(rng.normal(size=(batch, SIZES[0])).astype(np.float32))
+    y = tt.tensor(rng.integers(0, SIZES[-1], size=batch))
+
+    def step():
+        optimizer.zero_grad()
+        loss = loss_fn(model(x), y)
+        loss.backward()
+        optimizer.step()
+
+    return step, model
+
+
+def torch_step_fn(torch, batch: int, state: dict):
+    layers = []
+    for fan_in, fan_out in zip(SIZES[:-1], SIZES[1:]):
+        layers += [torch.nn.Linear(fan_in, fan_out), torch.nn.ReLU()]
+    model = torch.nn.Sequential(*layers[:-1])
+    model.load_state_dict({k: torch.from_numpy(v.copy()) for k, v in state.items()})
+    optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
+    loss_fn = torch.nn.CrossEntropyLoss()
+    rng = np.random.default_rng(0)
+    x = torch.from_numpy(rng.normal(size=(batch, SIZES[0])).astype(np.float32))
+    y = torch.from_numpy(rng.integers(0, SIZES[-1], size=batch))
+
+    def step():
+        optimizer.zero_grad()
+        loss = loss_fn(model(x), y)
+        loss.backward()
+        optimizer.step()
+
+    return step
+
+
+def main() -> None:
+    torch = torch_or_none()
+    print("MLP 64-128-64-10, one training step (forward + backward + Adam), float32")
+    print(f"{'batch':>6} {'tt ms':>9} {'torch ms':>9} {'tt/torch':>9}")
+    for batch in BATCHES:
+        step, model = tt_step_fn(batch)
+        ours = best_time(step, repeat=7, min_seconds=0.2)
+        reference = None
+        if torch is not None:
+            reference = best_time(torch_step_fn(torch, batch, model.state_dict()), repeat=7,
+                                  min_seconds=0.2)
+        ref_text = "—" if reference is None else f"{reference * 1e3:.3f}"
+        print(f"{batch:>6} {ours * 1e3:>9.3f} {ref_text:>9} {ratio(ours, reference):>9}")
+    if torch is None:
+        print("(PyTorch is not installed: no reference column)")
+
+
+if __name__ == "__main__":
+    main()

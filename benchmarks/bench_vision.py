@@ -1,0 +1,119 @@
+"""tt-vision: ms per training step of the 1998-style CNN, and one epoch of TinyDigits.
+
+The model is Conv2d(1, 8, 3) -> ReLU -> MaxPool2d(2) -> Flatten -> Linear(8*k*k, 10) with
+cross-entropy and SGD (momentum 0.9): a step is forward, backward and the update. Sizes:
+batch 32 of 8x8 images (Linear(72, 10)) and batch 64 of 28x28 (Linear(1352, 10)). Beside
+each, PyTorch (one thread) with the same start weights and data, and the ratio.
+"""
+
+import pathlib
+import sys
+import time
+
+import numpy as np
+import tt_nn as nn
+import tt_tensor as tt
+from tt_vision import Conv2d, MaxPool2d
+
+sys.path.insert(0, str(pathlib.Path(__file__).parent))
+from timing import best_time, ratio, torch_or_none  # noqa: E402
+
+CASES = ((32, 8), (64, 28))  # (batch, image side)
+LR, MOMENTUM = 0.05, 0.9
+
+
+def tt_model(side: int):
+    pooled = (side - 2) // 2
+    return nn.Sequential(Conv2d(1, 8, 3), nn.ReLU(), MaxPool2d(2), nn.Flatten(),
+                         nn.Linear(8 * pooled * pooled, 10))
+
+
+def torch_model(torch, side: int, state: dict):
+    pooled = (side - 2) // 2
+    model = torch.nn.Sequential(torch.nn.Conv2d(1, 8, 3), torch.nn.ReLU(), torch.nn.MaxPool2d(2),
+                                torch.nn.Flatten(), torch.nn.Linear(8 * pooled * pooled, 10))
+    model.load_state_dict({k: torch.from_numpy(v.copy()) for k, v in state.items()})
+    return model
+
+
+def data(batch: int, side: int):
+    rng = np.random.default_rng(0)
+    return (rng.random((batch, 1, side, side), dtype=np.float32),
+            rng.integers(0, 10, size=batch))
+
+
+def tt_step_fn(model, x, y):
+    optimizer = nn.optim.SGD(model.parameters(), lr=LR, momentum=MOMENTUM)
+    loss_fn = nn.CrossEntropyLoss()
+    x, y = tt.tensor(x), tt.tensor(y)
+
+    def step():
+        optimizer.zero_grad()
+        loss_fn(model(x), y).backward()
+        optimizer.step()
+
+    return step
+
+
+def torch_step_fn(torch, model, x, y):
+    optimizer = torch.optim.SGD(model.parameters(), lr=LR, momentum=MOMENTUM)
+    loss_fn = torch.nn.CrossEntropyLoss()
+    x, y = torch.from_numpy(x), torch.from_numpy(y)
+
+    def step():
+        optimizer.zero_grad()
+        loss_fn(model(x), y).backward()
+        optimizer.step()
+
+    return step
+
+
+def epoch_seconds() -> tuple[float, float]:
+    """Best time of one shuffled epoch of TinyDigits (1000 images, batch 32), and the last loss."""
+    from tt_nn.data import DataLoader
+    from tt_vision.datasets import TinyDigits
+
+    tt.manual_seed(0)
+    model = tt_model(8)
+    optimizer = nn.optim.SGD(model.parameters(), lr=LR, momentum=MOMENTUM)
+    loss_fn = nn.CrossEntropyLoss()
+    loader = DataLoader(TinyDigits("train"), batch_size=32, shuffle=True, seed=0)
+    best, loss = float("inf"), None
+    for _ in range(5):
+        start = time.perf_counter()
+        for images, labels in loader:
+            optimizer.zero_grad()
+            loss = loss_fn(model(images), labels)
+            loss.backward()
+            optimizer.step()
+        best = min(best, time.perf_counter() - start)
+    return best, float(loss.item())
+
+
+def main() -> None:
+    torch = torch_or_none()
+    print("CNN Conv2d(1,8,3)-ReLU-MaxPool2d(2)-Flatten-Linear, one training step "
+          "(forward + backward + SGD), float32")
+    print(f"{'batch':>6} {'image':>6} {'tt ms':>9} {'torch ms':>9} {'tt/torch':>9}")
+    for batch, side in CASES:
+        tt.manual_seed(0)
+        model = tt_model(side)
+        x, y = data(batch, side)
+        state = model.state_dict()
+        ours = best_time(tt_step_fn(model, x, y), repeat=7, min_seconds=0.2)
+        reference = None
+        if torch is not None:
+            reference = best_time(torch_step_fn(torch, torch_model(torch, side, state), x, y),
+                                  repeat=7, min_seconds=0.2)
+        ref_text = "—" if reference is None else f"{reference * 1e3:.3f}"
+        print(f"{batch:>6} {f'{side}x{side}':>6} {ours * 1e3:>9.3f} {ref_text:>9} "
+              f"{ratio(ours, reference):>9}")
+    if torch is None:
+        print("(PyTorch is not installed: no reference column)")
+    seconds, loss = epoch_seconds()
+    print(f"one epoch of TinyDigits (1000 images, batch 32, shuffled, with DataLoader): "
+          f"{seconds:.4f} s (target < 0.05 s; last batch loss {loss:.3f})")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,48 @@
+"""Small helpers the milestones share: asking the registry for things, and measuring accuracy.
+
+Models are built from the registry, never from direct imports, so a learner's own layer
+(selected with `tt_tensor.plugins.use`) is what actually trains.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from tt_tensor import GradMode, plugins
+
+
+def layer(name: str) -> Any:
+    """The layer class registered as `name` (e.g. `"Conv2d"`): whichever provider is chosen."""
+    return plugins.get("layers", name)
+
+
+def optimizer(name: str) -> Any:
+    return plugins.get("optimizers", name)
+
+
+def dataset(name: str) -> Any:
+    return plugins.get("datasets", name)
+
+
+def predict(model: Any, x: Any) -> np.ndarray:
+    """The model's output as an array, computed without recording a graph."""
+    previous, GradMode.enabled = GradMode.enabled, False
+    try:
+        return model(x).data
+    finally:
+        GradMode.enabled = previous
+
+
+def class_accuracy(model: Any, x: Any, y: np.ndarray) -> float:
+    """Share of samples whose highest-scoring class (last axis) is the label."""
+    return float(np.mean(predict(model, x).argmax(axis=-1) == np.asarray(y)))
+
+
+def binary_accuracy(model: Any, x: Any, y: np.ndarray) -> float:
+    """Share of samples whose probability is on the label's side of 0.5."""
+    return float(np.mean((predict(model, x) > 0.5) == (np.asarray(y) > 0.5)))
+
+
+def percent(value: float) -> str:
+    return f"{value:.1%}"

@@ -1,0 +1,53 @@
+"""`Linear`: y = x Wᵀ + b, the layer of the perceptron and of every MLP."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from tt_tensor import OPS, Tensor
+
+from tt_nn import init
+from tt_nn.module import Module
+from tt_nn.parameter import Parameter
+
+
+class Linear(Module):
+    """A fully connected layer: y = x @ weight.T + bias.
+
+    Args:
+        in_features: size of each input sample.
+        out_features: size of each output sample.
+        bias: learn an additive bias (default True).
+        dtype: parameter dtype (float32 by default).
+
+    Shape:
+        input (…, in_features) -> output (…, out_features).
+        weight (out_features, in_features), bias (out_features,) — PyTorch's layout, so
+        weights copy across unchanged.
+    """
+
+    def __init__(self, in_features: int, out_features: int, bias: bool = True,
+                 dtype=np.float32) -> None:
+        super().__init__()
+        self.in_features, self.out_features = in_features, out_features
+        self.weight = Parameter(np.empty((out_features, in_features), dtype=dtype))
+        if bias:
+            self.bias = Parameter(np.empty(out_features, dtype=dtype))
+        else:
+            self.register_parameter("bias", None)
+        self.reset_parameters()
+
+    def reset_parameters(self) -> None:
+        """PyTorch's default: weight ~ U(±1/sqrt(in)) (kaiming_uniform_ with a=sqrt(5)), same for bias."""
+        init.kaiming_uniform_(self.weight, a=math.sqrt(5))
+        if self.bias is not None:
+            bound = 1 / math.sqrt(self.in_features) if self.in_features > 0 else 0
+            init.uniform_(self.bias, -bound, bound)
+
+    def forward(self, input: Tensor) -> Tensor:
+        return OPS["linear"].apply(input, self.weight, self.bias)
+
+    def extra_repr(self) -> str:
+        return (f"in_features={self.in_features}, out_features={self.out_features}, "
+                f"bias={self.bias is not None}")

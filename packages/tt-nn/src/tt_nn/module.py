@@ -1,0 +1,352 @@
+"""`Module`: the base class of every layer and model, as in PyTorch.
+
+A Module keeps three ordered registries, filled by plain attribute assignment:
+parameters (trained), buffers (state that is saved but not trained, e.g. running means)
+and sub-modules. Everything else — `parameters()`, `state_dict()`, `train()`, `to()` —
+walks those registries recursively, so a model built from Modules gets them for free.
+
+Registered values are also kept as ordinary attributes, so `self.weight` in a forward is
+a plain attribute lookup (no `__getattr__` detour on the hot path).
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from typing import Any, Callable, Iterator, NamedTuple
+
+import numpy as np
+from tt_tensor import Tensor
+
+from tt_nn.parameter import Parameter
+
+
+class IncompatibleKeys(NamedTuple):
+    """What `load_state_dict(strict=False)` could not match."""
+
+    missing_keys: list[str]
+    unexpected_keys: list[str]
+
+
+class Module:
+    """Base class for layers and models: subclass it, assign layers and Parameters in
+    `__init__` (after `super().__init__()`), and write `forward`.
+
+    Example:
+        >>> class TwoLayer(Module):
+        ...     def __init__(self):
+        ...         super().__init__()
+        ...         self.fc1 = Linear(2, 8)
+        ...         self.fc2 = Linear(8, 1)
+        ...     def forward(self, x):
+        ...         return self.fc2(self.fc1(x).relu())
+    """
+
+    training: bool
+
+    def __init__(self) -> None:
+        # object.__setattr__: our own __setattr__ needs these registries to exist first.
+        object.__setattr__(self, "_parameters", OrderedDict())
+        object.__setattr__(self, "_buffers", OrderedDict())
+        object.__setattr__(self, "_non_persistent", set())
+        object.__setattr__(self, "_modules", OrderedDict())
+        object.__setattr__(self, "training", True)
+
+    def forward(self, *args: Any, **kwargs: Any) -> Any:
+        raise NotImplementedError(f"{type(self).__name__} has no forward(); define "
+                                  "forward(self, ...) to say what the module computes")
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        return self.forward(*args, **kwargs)
+
+    # ----- registration -----------------------------------------------------------------
+    def __setattr__(self, name: str, value: Any) -> None:
+        registries = self.__dict__.get("_parameters")
+        if isinstance(value, Parameter):
+            self._check_initialised(name, registries)
+            self._forget(name)
+            self._parameters[name] = value
+        elif isinstance(value, Module):
+            self._check_initialised(name, registries)
+            self._forget(name)
+            self._modules[name] = value
+        elif registries is not None and name in self._parameters:
+            if value is not None:
+                raise TypeError(f"{type(self).__name__}.{name} is a parameter: assign a "
+                                f"tt_nn.Parameter or None, not {type(value).__name__}")
+            self._parameters[name] = None
+        elif registries is not None and name in self._modules:
+            if value is not None:
+                raise TypeError(f"{type(self).__name__}.{name} is a sub-module: assign a "
+                                f"Module or None, not {type(value).__name__}")
+            self._modules[name] = None
+        elif registries is not None and name in self._buffers:
+            value = _as_buffer(type(self).__name__, name, value)
+            self._buffers[name] = value
+        object.__setattr__(self, name, value)
+
+    def __delattr__(self, name: str) -> None:
+        self._forget(name)
+        object.__delattr__(self, name)
+
+    def _check_initialised(self, name: str, registries: Any) -> None:
+        if registries is None:
+            raise AttributeError(f"cannot assign {name!r} before Module.__init__() is called: "
+                                 f"add super().__init__() at the top of "
+                                 f"{type(self).__name__}.__init__")
+
+    def _forget(self, name: str) -> None:
+        for registry in (self._parameters, self._buffers, self._modules):
+            registry.pop(name, None)
+        self._non_persistent.discard(name)
+
+    def register_parameter(self, name: str, param: Parameter | None) -> None:
+        """Register a Parameter (or None, meaning "this layer has no such parameter")."""
+        if param is not None and not isinstance(param, Parameter):
+            raise TypeError(f"register_parameter: {name!r} must be a tt_nn.Parameter or None, "
+                            f"got {type(param).__name__}")
+        self._check_initialised(name, self.__dict__.get("_parameters"))
+        self._forget(name)
+        self._parameters[name] = param
+        object.__setattr__(self, name, param)
+
+    def register_buffer(self, name: str, tensor: Any, persistent: bool = True) -> None:
+        """Register state that is saved in `state_dict` but not trained (e.g. running means).
+
+        `tensor` may be a Tensor, a NumPy array or None; arrays are wrapped in a Tensor.
+        Non-persistent buffers are converted by `to()` but left out of `state_dict`.
+        """
+        self._check_initialised(name, self.__dict__.get("_parameters"))
+        value = _as_buffer(type(self).__name__, name, tensor)
+        self._forget(name)
+        self._buffers[name] = value
+        if not persistent:
+            self._non_persistent.add(name)
+        object.__setattr__(self, name, value)
+
+    def add_module(self, name: str, module: Module | None) -> None:
+        """Register a sub-module under `name` (what `self.name = module` does)."""
+        if module is not None and not isinstance(module, Module):
+            raise TypeError(f"add_module: {name!r} must be a Module or None, "
+                            f"got {type(module).__name__}")
+        self._check_initialised(name, self.__dict__.get("_parameters"))
+        self._forget(name)
+        self._modules[name] = module
+        object.__setattr__(self, name, module)
+
+    register_module = add_module
+
+    # ----- walking the tree -------------------------------------------------------------
+    def named_modules(self, prefix: str = "") -> Iterator[tuple[str, Module]]:
+        """This module and every sub-module (each once), with dotted names."""
+        seen: set[int] = set()
+        stack = [(prefix, self)]
+        while stack:
+            name, module = stack.pop()
+            if id(module) in seen:
+                continue
+            seen.add(id(module))
+            yield name, module
+            children = [(f"{name}.{n}" if name else n, m)
+                        for n, m in module._modules.items() if m is not None]
+            stack.extend(reversed(children))  # reversed: visit in registration order
+
+    def modules(self) -> Iterator[Module]:
+        for _, module in self.named_modules():
+            yield module
+
+    def named_children(self) -> Iterator[tuple[str, Module]]:
+        for name, module in self._modules.items():
+            if module is not None:
+                yield name, module
+
+    def children(self) -> Iterator[Module]:
+        for _, module in self.named_children():
+            yield module
+
+    def named_parameters(self, prefix: str = "", recurse: bool = True) -> Iterator[tuple[str, Parameter]]:
+        """Every Parameter with its dotted name (`0.weight`, `fc1.bias`); shared ones once."""
+        yield from self._named_members("_parameters", prefix, recurse)
+
+    def parameters(self, recurse: bool = True) -> Iterator[Parameter]:
+        for _, param in self.named_parameters(recurse=recurse):
+            yield param
+
+    def named_buffers(self, prefix: str = "", recurse: bool = True) -> Iterator[tuple[str, Tensor]]:
+        yield from self._named_members("_buffers", prefix, recurse)
+
+    def buffers(self, recurse: bool = True) -> Iterator[Tensor]:
+        for _, buffer in self.named_buffers(recurse=recurse):
+            yield buffer
+
+    def _named_members(self, registry: str, prefix: str, recurse: bool):
+        seen: set[int] = set()
+        modules = self.named_modules(prefix) if recurse else [(prefix, self)]
+        for module_name, module in modules:
+            for name, value in getattr(module, registry).items():
+                if value is None or id(value) in seen:
+                    continue
+                seen.add(id(value))
+                yield (f"{module_name}.{name}" if module_name else name), value
+
+    def apply(self, fn: Callable[[Module], Any]) -> Module:
+        """Call `fn` on every sub-module and then on this one (e.g. custom initialisation)."""
+        for child in self.children():
+            child.apply(fn)
+        fn(self)
+        return self
+
+    # ----- modes and gradients ----------------------------------------------------------
+    def train(self, mode: bool = True) -> Module:
+        """Training mode (Dropout drops, BatchNorm uses batch statistics), recursively."""
+        for module in self.modules():
+            object.__setattr__(module, "training", bool(mode))
+        return self
+
+    def eval(self) -> Module:
+        """Evaluation mode: `train(False)`."""
+        return self.train(False)
+
+    def zero_grad(self, set_to_none: bool = True) -> None:
+        """Forget the gradients of every parameter (set to None, like PyTorch's default)."""
+        for param in self.parameters():
+            if set_to_none:
+                param.grad = None
+            elif param.grad is not None:
+                param.grad.data[...] = 0
+
+    def requires_grad_(self, requires_grad: bool = True) -> Module:
+        """Freeze (False) or unfreeze every parameter."""
+        for param in self.parameters():
+            param.requires_grad = requires_grad
+        return self
+
+    # ----- dtype ------------------------------------------------------------------------
+    def to(self, dtype: Any) -> Module:
+        """Convert every floating-point parameter and buffer to `dtype`, in place.
+
+        The Parameter objects stay the same (only their `.data` changes), so an optimizer
+        built before the conversion still updates them.
+        """
+        dtype = np.dtype(dtype)
+        if dtype.kind != "f":
+            raise TypeError(f"Module.to: expected a floating-point dtype, got {dtype}")
+        for tensor in [*self.parameters(), *self.buffers()]:
+            if tensor.data.dtype.kind == "f":
+                tensor.data = tensor.data.astype(dtype)
+                if tensor.grad is not None:
+                    tensor.grad.data = tensor.grad.data.astype(dtype)
+        return self
+
+    def double(self) -> Module:
+        return self.to(np.float64)
+
+    def float(self) -> Module:
+        return self.to(np.float32)
+
+    # ----- saving and loading -----------------------------------------------------------
+    def state_dict(self) -> OrderedDict[str, np.ndarray]:
+        """Every parameter and persistent buffer by dotted name, as NumPy arrays.
+
+        The arrays are copies, so the dict is a snapshot that later training does not change.
+        """
+        state: OrderedDict[str, np.ndarray] = OrderedDict()
+        for module_name, module in self.named_modules():
+            dot = f"{module_name}." if module_name else ""
+            for name, param in module._parameters.items():
+                if param is not None:
+                    state[dot + name] = param.data.copy()
+            for name, buffer in module._buffers.items():
+                if buffer is not None and name not in module._non_persistent:
+                    state[dot + name] = buffer.data.copy()
+        return state
+
+    def load_state_dict(self, state_dict: dict[str, Any], strict: bool = True) -> IncompatibleKeys:
+        """Copy arrays into the existing parameters and buffers (which keep their dtype).
+
+        Raises a `RuntimeError` listing every missing, unexpected or wrongly shaped key
+        (with `strict=False`, missing and unexpected keys are allowed and returned).
+        """
+        own = self._state_tensors()
+        missing = [k for k in own if k not in state_dict]
+        unexpected = [k for k in state_dict if k not in own]
+        values, wrong_shape = {}, []
+        for key, tensor in own.items():
+            if key not in state_dict:
+                continue
+            value = _to_numpy(state_dict[key])
+            if value.shape != tensor.data.shape:
+                wrong_shape.append(f"{key}: checkpoint has shape {value.shape}, "
+                                   f"the model has {tensor.data.shape}")
+            values[key] = value
+        problems = []
+        if strict and missing:
+            problems.append("missing keys: " + ", ".join(missing))
+        if strict and unexpected:
+            problems.append("unexpected keys: " + ", ".join(unexpected))
+        if wrong_shape:
+            problems.append("wrong shapes: " + "; ".join(wrong_shape))
+        if problems:
+            raise RuntimeError(f"load_state_dict: the state dict does not fit "
+                               f"{type(self).__name__}:\n  " + "\n  ".join(problems))
+        for key, value in values.items():
+            own[key].data[...] = value  # in place: the tensor keeps its dtype and identity
+        return IncompatibleKeys(missing, unexpected)
+
+    def _state_tensors(self) -> dict[str, Tensor]:
+        tensors = {}
+        for module_name, module in self.named_modules():
+            dot = f"{module_name}." if module_name else ""
+            for name, param in module._parameters.items():
+                if param is not None:
+                    tensors[dot + name] = param
+            for name, buffer in module._buffers.items():
+                if buffer is not None and name not in module._non_persistent:
+                    tensors[dot + name] = buffer
+        return tensors
+
+    # ----- printing ---------------------------------------------------------------------
+    def num_parameters(self, trainable_only: bool = False) -> int:
+        """How many numbers the parameters hold (only those with requires_grad if asked)."""
+        return sum(p.data.size for p in self.parameters()
+                   if p.requires_grad or not trainable_only)
+
+    def extra_repr(self) -> str:
+        """The text inside the parentheses of this module's repr (override in layers)."""
+        return ""
+
+    def _tree_repr(self) -> str:
+        children = [f"({name}): " + module._tree_repr().replace("\n", "\n  ")
+                    for name, module in self.named_children()]
+        extra = self.extra_repr()
+        if not children:
+            return f"{type(self).__name__}({extra})"
+        lines = ([extra] if extra else []) + children
+        return f"{type(self).__name__}(\n  " + "\n  ".join(lines) + "\n)"
+
+    def __repr__(self) -> str:
+        count = self.num_parameters()
+        if count == 0:
+            return self._tree_repr()
+        trainable = self.num_parameters(trainable_only=True)
+        frozen = f", {count - trainable:,} frozen" if trainable != count else ""
+        return f"{self._tree_repr()}  # {count:,} parameters{frozen}"
+
+
+def _as_buffer(owner: str, name: str, value: Any) -> Tensor | None:
+    if value is None or isinstance(value, Tensor):
+        return value
+    if isinstance(value, (np.ndarray, int, float, list)):
+        return Tensor(np.asarray(value))
+    raise TypeError(f"{owner}.{name} is a buffer: assign a Tensor, a NumPy array or None, "
+                    f"not {type(value).__name__}")
+
+
+def _to_numpy(value: Any) -> np.ndarray:
+    """A state-dict value as a NumPy array (tt Tensors, arrays, and torch tensors via .numpy())."""
+    if isinstance(value, Tensor):
+        return value.data
+    if isinstance(value, np.ndarray):
+        return value
+    if hasattr(value, "detach") and hasattr(value, "numpy"):  # a torch tensor, without importing torch
+        return value.detach().cpu().numpy()
+    return np.asarray(value)

@@ -1,0 +1,55 @@
+"""The `linear` op: y = x @ W.T + b in one graph node (the whole of a Linear layer)."""
+
+import numpy as np
+from tt_tensor import Example, Function
+
+
+class Linear(Function):
+    """x (…, in) @ weight (out, in).T + bias (out,) -> (…, out); bias may be None.
+
+    Backward, with g the gradient of y (…, out):
+        dx = g @ W            (…, in)
+        dW = gᵀ @ x           (out, in), summed over every leading (batch) dimension
+        db = sum of g over the batch dimensions
+    Only the gradients some input needs are computed.
+    """
+
+    name = "linear"
+
+    @staticmethod
+    def forward(ctx, x, weight, bias=None):
+        if np.ndim(weight) != 2 or np.ndim(x) == 0 or np.shape(x)[-1] != np.shape(weight)[1]:
+            raise ValueError(f"linear: input of shape {np.shape(x)} does not fit weight of "
+                             f"shape {np.shape(weight)}: the input's last dimension must be "
+                             f"in_features = weight.shape[1]")
+        if bias is not None and np.shape(bias) != (np.shape(weight)[0],):
+            raise ValueError(f"linear: bias has shape {np.shape(bias)}, expected "
+                             f"({np.shape(weight)[0]},) to match weight {np.shape(weight)}")
+        out = x @ weight.T
+        if bias is not None:
+            out += bias  # in place: `out` is a fresh array, so this saves one allocation
+        ctx.x, ctx.weight = x, weight
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, weight = ctx.x, ctx.weight
+        need_x, need_w = ctx.needs_grad[0], ctx.needs_grad[1]
+        need_b = len(ctx.needs_grad) > 2 and ctx.needs_grad[2]
+        # Fold the batch dimensions into one so every case is a plain 2-D matmul.
+        g2 = grad.reshape(-1, grad.shape[-1])
+        grad_x = (grad @ weight) if need_x else None
+        grad_w = (g2.T @ x.reshape(-1, x.shape[-1])) if need_w else None
+        grad_b = g2.sum(axis=0) if need_b else None
+        return grad_x, grad_w, grad_b
+
+    @staticmethod
+    def flops(ctx, inputs, output):
+        return int(2 * output.size * np.shape(ctx.weight)[1])
+
+    @staticmethod
+    def examples():
+        r = np.random.default_rng(0)
+        return [Example(r.normal(size=(4, 3)), r.normal(size=(5, 3)), r.normal(size=5)),
+                Example(r.normal(size=(2, 4, 3)), r.normal(size=(5, 3)), r.normal(size=5)),
+                Example(r.normal(size=(4, 3)), r.normal(size=(2, 3)))]  # no bias

@@ -1,0 +1,189 @@
+"""Module semantics, as PyTorch's: registration, names, modes, state dicts, dtypes, repr."""
+
+import math
+
+import numpy as np
+import pytest
+import tt_nn as nn
+import tt_tensor as tt
+
+
+class TwoLayer(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc1 = nn.Linear(3, 4)
+        self.fc2 = nn.Linear(4, 2, bias=False)
+        self.register_buffer("steps", np.zeros(1))
+        self.scale = 2.0  # a plain attribute: not registered
+
+    def forward(self, x):
+        return self.fc2(self.fc1(x).relu()) * self.scale
+
+
+def test_attribute_assignment_registers_parameters_and_submodules():
+    model = TwoLayer()
+    names = [name for name, _ in model.named_parameters()]
+    assert names == ["fc1.weight", "fc1.bias", "fc2.weight"]
+    assert [type(m).__name__ for m in model.children()] == ["Linear", "Linear"]
+    assert [type(m).__name__ for m in model.modules()] == ["TwoLayer", "Linear", "Linear"]
+    assert model.fc2.bias is None and "bias" in model.fc2._parameters
+    assert [name for name, _ in model.named_buffers()] == ["steps"]
+    assert isinstance(model.steps, tt.Tensor)
+    assert all(isinstance(p, nn.Parameter) and p.requires_grad for p in model.parameters())
+
+
+def test_sequential_names_are_indices_and_accepts_a_list():
+    model = nn.Sequential([nn.Linear(2, 3), nn.Tanh(), nn.Linear(3, 1)])
+    assert [n for n, _ in model.named_parameters()] == ["0.weight", "0.bias", "2.weight", "2.bias"]
+    assert len(model) == 3 and isinstance(model[1], nn.Tanh)
+    assert isinstance(model[:2], nn.Sequential) and len(model[:2]) == 2
+    with pytest.raises(TypeError, match="did you write ReLU instead of ReLU()"):
+        nn.Sequential(nn.Linear(2, 3), nn.ReLU)
+
+
+def test_shared_parameters_are_listed_once():
+    layer = nn.Linear(2, 2)
+    model = nn.Sequential(layer, nn.ReLU(), layer)
+    assert len(list(model.parameters())) == 2
+
+
+def test_module_list_and_dict_register_their_items():
+    blocks = nn.ModuleList([nn.Linear(2, 2) for _ in range(3)])
+    assert [n for n, _ in blocks.named_parameters()][-1] == "2.bias"
+    heads = nn.ModuleDict({"a": nn.Linear(2, 1)})
+    assert [n for n, _ in heads.named_parameters()] == ["a.weight", "a.bias"]
+
+
+def test_assigning_before_super_init_is_a_clear_error():
+    class Forgetful(nn.Module):
+        def __init__(self):
+            self.fc = nn.Linear(1, 1)
+
+    with pytest.raises(AttributeError, match=r"super\(\).__init__\(\)"):
+        Forgetful()
+
+
+def test_a_registered_parameter_only_accepts_parameters_or_none():
+    layer = nn.Linear(2, 2)
+    with pytest.raises(TypeError, match="Linear.weight is a parameter"):
+        layer.weight = np.zeros((2, 2))
+    layer.bias = None
+    assert [n for n, _ in layer.named_parameters()] == ["weight"]
+
+
+def test_train_and_eval_switch_every_submodule():
+    model = nn.Sequential(nn.Linear(2, 2), nn.Dropout(0.5))
+    assert model.training and model[1].training
+    assert model.eval() is model
+    assert not model.training and not model[1].training
+    model.train()
+    assert model[1].training
+
+
+def test_zero_grad_sets_gradients_to_none():
+    model = TwoLayer()
+    model(tt.randn(5, 3)).sum().backward()
+    assert all(p.grad is not None for p in model.parameters())
+    model.zero_grad()
+    assert all(p.grad is None for p in model.parameters())
+
+
+def test_gradients_accumulate_until_zeroed():
+    layer = nn.Linear(2, 1)
+    x = tt.randn(4, 2)
+    layer(x).sum().backward()
+    first = layer.weight.grad.data.copy()
+    layer(x).sum().backward()
+    np.testing.assert_allclose(layer.weight.grad.data, 2 * first, rtol=1e-6)
+
+
+def test_state_dict_round_trip_copies_into_existing_parameters():
+    source, target = TwoLayer(), TwoLayer()
+    state = source.state_dict()
+    # PyTorch's order: a module's own parameters and buffers, then its children's.
+    assert list(state) == ["steps", "fc1.weight", "fc1.bias", "fc2.weight"]
+    assert all(isinstance(v, np.ndarray) for v in state.values())
+    weight_before = target.fc1.weight
+    target.double()
+    target.load_state_dict(state)
+    assert target.fc1.weight is weight_before  # same Parameter object
+    assert target.fc1.weight.dtype == np.float64  # kept its dtype
+    np.testing.assert_allclose(target.fc1.weight.data, source.fc1.weight.data)
+    x = tt.randn(2, 3)
+    np.testing.assert_allclose(target(x.double()).data, source(x).data, rtol=1e-6)
+
+
+def test_state_dict_is_a_snapshot():
+    layer = nn.Linear(2, 2)
+    state = layer.state_dict()
+    layer.weight.data += 1
+    assert not np.allclose(state["weight"], layer.weight.data)
+
+
+def test_load_state_dict_lists_missing_unexpected_and_wrong_shapes():
+    model = TwoLayer()
+    state = model.state_dict()
+    del state["fc1.bias"]
+    state["fc3.weight"] = np.zeros(2)
+    state["fc2.weight"] = np.zeros((3, 3))
+    with pytest.raises(RuntimeError) as info:
+        model.load_state_dict(state)
+    message = str(info.value)
+    assert "missing keys: fc1.bias" in message
+    assert "unexpected keys: fc3.weight" in message
+    assert "fc2.weight: checkpoint has shape (3, 3), the model has (2, 4)" in message
+
+
+def test_load_state_dict_not_strict_returns_what_did_not_match():
+    model = TwoLayer()
+    state = model.state_dict()
+    del state["steps"]
+    state["extra"] = np.ones(1)
+    result = model.load_state_dict(state, strict=False)
+    assert result.missing_keys == ["steps"] and result.unexpected_keys == ["extra"]
+
+
+def test_to_double_and_float_convert_parameters_and_buffers_in_place():
+    model = TwoLayer()
+    weight = model.fc1.weight
+    model.double()
+    assert model.fc1.weight is weight
+    assert all(t.dtype == np.float64 for t in [*model.parameters(), *model.buffers()])
+    model.float()
+    assert all(t.dtype == np.float32 for t in [*model.parameters(), *model.buffers()])
+    with pytest.raises(TypeError, match="floating-point"):
+        model.to(np.int64)
+
+
+def test_repr_looks_like_pytorch_with_a_parameter_count():
+    model = nn.Sequential(nn.Linear(2, 8), nn.ReLU(), nn.Linear(8, 1))
+    assert repr(model) == ("Sequential(\n"
+                           "  (0): Linear(in_features=2, out_features=8, bias=True)\n"
+                           "  (1): ReLU()\n"
+                           "  (2): Linear(in_features=8, out_features=1, bias=True)\n"
+                           ")  # 33 parameters")
+    assert repr(nn.ReLU()) == "ReLU()"
+    model[0].requires_grad_(False)
+    assert repr(model).endswith("# 33 parameters, 24 frozen")
+
+
+def test_linear_initialisation_is_pytorchs_default_and_reproducible():
+    tt.manual_seed(3)
+    a = nn.Linear(400, 300)
+    tt.manual_seed(3)
+    b = nn.Linear(400, 300)
+    np.testing.assert_array_equal(a.weight.data, b.weight.data)
+    np.testing.assert_array_equal(a.bias.data, b.bias.data)
+    bound = 1 / math.sqrt(400)
+    assert a.weight.dtype == np.float32
+    assert np.abs(a.weight.data).max() <= bound
+    # Uniform on [-b, b]: std b/sqrt(3); 120,000 draws pin it to well under 1%.
+    assert abs(a.weight.data.std() - bound / math.sqrt(3)) < 0.01 * bound
+    assert np.abs(a.bias.data).max() <= bound and a.bias.data.std() > 0.5 * bound / math.sqrt(3)
+    tt.manual_seed(4)
+    assert not np.array_equal(nn.Linear(400, 300).weight.data, a.weight.data)
+
+
+def test_forward_missing_is_a_clear_error():
+    with pytest.raises(NotImplementedError, match="has no forward"):
+        nn.Module()(1)

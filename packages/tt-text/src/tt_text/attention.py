@@ -1,0 +1,142 @@
+"""`MultiHeadAttention` and the `KVCache` that makes generating text fast.
+
+Attention lets every position look at every other and take what it needs: each position
+asks a question (query), offers a label (key) and a content (value); a position's output is
+the average of all values, weighted by how well its query matches each key. With several
+heads, the features are split into groups that each attend in their own way.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import tt_tensor
+from tt_nn import Linear, Module
+from tt_tensor import OPS, Tensor
+
+from tt_text.ops.attention import check_mask
+
+
+class LayerCache:
+    """The keys and values one attention layer has already computed, for generation.
+
+    Arrays (N, max_len, E) are allocated once; `append` writes the new positions after the
+    ones already there, so a generation step costs the same at position 10 or 500.
+    """
+
+    def __init__(self, max_len: int) -> None:
+        self.max_len = int(max_len)
+        self.keys: np.ndarray | None = None
+        self.values: np.ndarray | None = None
+        self.length = 0
+
+    def append(self, keys: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Store keys, values (N, L, E) after the cached ones; return all so far (N, S, E)."""
+        n, new, e = keys.shape
+        if self.keys is None:
+            self.keys = np.empty((n, self.max_len, e), dtype=keys.dtype)
+            self.values = np.empty((n, self.max_len, e), dtype=values.dtype)
+        end = self.length + new
+        if end > self.max_len:
+            raise ValueError(f"KVCache: cannot hold {end} positions (max_len={self.max_len})")
+        self.keys[:, self.length:end] = keys
+        self.values[:, self.length:end] = values
+        self.length = end
+        return self.keys[:, :end], self.values[:, :end]
+
+
+class KVCache:
+    """One `LayerCache` per attention layer of a model, plus how many positions are filled."""
+
+    def __init__(self, num_layers: int, max_len: int) -> None:
+        self.layers = [LayerCache(max_len) for _ in range(num_layers)]
+        self.max_len = int(max_len)
+
+    @property
+    def length(self) -> int:
+        return self.layers[0].length
+
+
+class MultiHeadAttention(Module):
+    """Batch-first multi-head attention with PyTorch's maths and mask meaning.
+
+    Args:
+        embed_dim: features E of queries, keys and values.
+        num_heads: heads H; E must be divisible by H (each head gets E / H features).
+        bias: whether the four projections have biases.
+
+    Projections `q_proj`, `k_proj`, `v_proj`, `out_proj` are `Linear(E, E)`. Weights are
+    Xavier-uniform as in torch's `in_proj_weight` (q, k, v stacked) and biases start at 0.
+
+    `forward(query, key=None, value=None, mask=None, key_padding_mask=None)`:
+        query (N, L, E); key, value (N, S, E) (default: key = query, value = key).
+        mask: boolean (L, S) or (N, L, S), True = may NOT attend (PyTorch's `attn_mask`).
+        key_padding_mask: boolean (N, S), True = this key is padding, ignore it.
+        Returns (N, L, E). The weights (N, H, L, S) stay on `.attn_weights` (a NumPy array).
+        A query whose keys are all masked gets zero weights and a zero output (PyTorch: NaN).
+    """
+
+    def __init__(self, embed_dim: int, num_heads: int, bias: bool = True) -> None:
+        super().__init__()
+        if num_heads < 1 or embed_dim % num_heads:
+            raise ValueError(f"MultiHeadAttention: embed_dim={embed_dim} must be divisible by "
+                             f"num_heads={num_heads} (each head gets embed_dim / num_heads "
+                             "features)")
+        self.embed_dim, self.num_heads = int(embed_dim), int(num_heads)
+        self.q_proj = Linear(embed_dim, embed_dim, bias=bias)
+        self.k_proj = Linear(embed_dim, embed_dim, bias=bias)
+        self.v_proj = Linear(embed_dim, embed_dim, bias=bias)
+        self.out_proj = Linear(embed_dim, embed_dim, bias=bias)
+        bound = np.sqrt(6.0 / (embed_dim + 3 * embed_dim))  # Xavier on the stacked (3E, E)
+        for proj in (self.q_proj, self.k_proj, self.v_proj):
+            proj.weight.data[...] = tt_tensor.generator().uniform(-bound, bound,
+                                                                  (embed_dim, embed_dim))
+        for proj in (self.q_proj, self.k_proj, self.v_proj, self.out_proj):
+            if proj.bias is not None:
+                proj.bias.data[...] = 0.0
+        self.attn_weights: np.ndarray | None = None
+
+    def forward(self, query: Tensor, key: Tensor | None = None, value: Tensor | None = None,
+                mask=None, key_padding_mask=None, cache: LayerCache | None = None) -> Tensor:
+        """See the class docstring. `cache` (generation only): reuse and extend stored keys
+        and values, so only the new positions are projected."""
+        key = query if key is None else key
+        value = key if value is None else value
+        if query.ndim != 3 or query.shape[2] != self.embed_dim:
+            raise ValueError(f"MultiHeadAttention: query must be (N, L, {self.embed_dim}), "
+                             f"got shape {query.shape}")
+        if key.ndim != 3 or key.shape != value.shape or key.shape[0] != query.shape[0] \
+                or key.shape[2] != self.embed_dim:
+            raise ValueError(f"MultiHeadAttention: key and value must be (N, S, "
+                             f"{self.embed_dim}) with N = {query.shape[0]}, got key "
+                             f"{key.shape} and value {value.shape}")
+        q, k, v = self.q_proj(query), self.k_proj(key), self.v_proj(value)
+        if cache is not None:
+            if k.requires_grad:
+                raise RuntimeError("MultiHeadAttention: a KV cache is for generation; run it "
+                                   "under tt_autograd.no_grad()")
+            keys, values = cache.append(k.data, v.data)
+            k, v = Tensor._make(keys), Tensor._make(values)
+        mask = self._combined_mask(mask, key_padding_mask, query.shape[0], query.shape[1],
+                                   k.shape[1])
+        out = OPS["scaled_dot_product_attention"].apply(q, k, v, num_heads=self.num_heads,
+                                                        mask=mask, store=self)
+        return self.out_proj(out)
+
+    def _combined_mask(self, mask, key_padding_mask, n: int, length: int, source: int):
+        if mask is not None:
+            mask = np.asarray(mask.data if isinstance(mask, Tensor) else mask)
+            check_mask("MultiHeadAttention", mask, n, length, source)
+        if key_padding_mask is not None:
+            padding = np.asarray(key_padding_mask.data if isinstance(key_padding_mask, Tensor)
+                                 else key_padding_mask)
+            if padding.dtype != np.bool_ or padding.shape != (n, source):
+                raise ValueError(f"MultiHeadAttention: key_padding_mask must be boolean "
+                                 f"(N, S) = ({n}, {source}), got {padding.dtype} "
+                                 f"{padding.shape}")
+            padding = padding[:, None, :]  # (N, 1, S): the same keys hidden from every query
+            mask = padding if mask is None else (mask | padding)
+        return mask
+
+    def extra_repr(self) -> str:
+        return f"embed_dim={self.embed_dim}, num_heads={self.num_heads}"
+

@@ -1,0 +1,57 @@
+"""`embedding`: pick rows of a weight table by integer id (the first layer of a language model).
+
+Forward is fancy indexing, `weight[ids]`. Backward is the reverse: each output row's
+gradient is added into the row it was read from. A token that occurs five times in the batch
+collects five gradients, so the additions must accumulate — `np.add.at` does (a plain
+`grad_w[ids] += g` would keep only one of them).
+"""
+
+import numpy as np
+from tt_tensor import Example, Function
+
+
+def check_ids(where: str, ids, num_embeddings: int) -> np.ndarray:
+    """`ids` as an integer array, or a clear error if they are not valid row numbers."""
+    ids = np.asarray(ids)
+    if ids.dtype.kind not in "iu":
+        raise TypeError(f"{where}: token ids must be integers, got dtype {ids.dtype} "
+                        f"(shape {ids.shape})")
+    if ids.size:
+        low, high = int(ids.min()), int(ids.max())
+        if low < 0 or high >= num_embeddings:
+            bad = low if low < 0 else high
+            raise IndexError(f"{where}: token id {bad} is outside the vocabulary: ids must be "
+                             f"in 0..{num_embeddings - 1} (num_embeddings={num_embeddings})")
+    return ids
+
+
+class EmbeddingLookup(Function):
+    """embedding(ids, weight): ids (any shape, integers) and weight (V, D) -> (*ids.shape, D)."""
+
+    name = "embedding"
+
+    @staticmethod
+    def forward(ctx, ids, weight):
+        if np.ndim(weight) != 2:
+            raise ValueError(f"embedding: weight must be 2-D (num_embeddings, embedding_dim), "
+                             f"got shape {np.shape(weight)}")
+        ids = check_ids("embedding", ids, weight.shape[0])
+        ctx.ids, ctx.weight_shape = ids, weight.shape
+        return weight[ids]
+
+    @staticmethod
+    def backward(ctx, grad):
+        grad_weight = np.zeros(ctx.weight_shape, dtype=grad.dtype)
+        np.add.at(grad_weight, ctx.ids.reshape(-1), grad.reshape(-1, ctx.weight_shape[1]))
+        return None, grad_weight
+
+    @staticmethod
+    def flops(ctx, inputs, output):
+        return 0  # a lookup: no arithmetic
+
+    @staticmethod
+    def examples():
+        r = np.random.default_rng(0)
+        weight = r.normal(size=(5, 3))
+        return [Example(np.array([0, 2, 2, 4]), weight),              # a repeated row
+                Example(np.array([[1, 1], [1, 3], [0, 1]]), weight)]  # 2-D ids, row 1 three times

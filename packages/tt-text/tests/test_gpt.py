@@ -1,0 +1,123 @@
+"""GPT and generate: causality, gradients reaching every parameter, sampling, the KV cache."""
+
+import numpy as np
+import pytest
+import tt_tensor as tt
+from tt_autograd import no_grad
+from tt_text import GPT, generate
+from tt_text.generate import pick_token
+
+
+@pytest.fixture(scope="module")
+def model():
+    tt.manual_seed(0)
+    return GPT(vocab_size=13, d_model=16, num_heads=4, num_layers=2, max_len=24)
+
+
+def test_gpt_shapes_and_parameter_names(model):
+    ids = np.random.default_rng(0).integers(0, 13, size=(3, 7))
+    assert model(ids).shape == (3, 7, 13)
+    names = [name for name, _ in model.named_parameters()]
+    assert names[:2] == ["token_emb.weight", "pos_emb.weight"]
+    assert "blocks.1.attn.k_proj.weight" in names and names[-1] == "head.bias"
+
+
+def test_gpt_is_causal(model):
+    ids = np.random.default_rng(1).integers(0, 13, size=(2, 8))
+    changed = ids.copy()
+    changed[:, 5] = (changed[:, 5] + 1) % 13
+    a, b = model(ids).data, model(changed).data
+    np.testing.assert_array_equal(a[:, :5], b[:, :5])  # earlier positions cannot see position 5
+    assert not np.allclose(a[:, 5:], b[:, 5:])
+
+
+def test_gpt_gradient_reaches_every_parameter(model):
+    ids = np.random.default_rng(2).integers(0, 13, size=(2, 6))
+    model.zero_grad()
+    model(ids).sum().backward()
+    for name, p in model.named_parameters():
+        assert p.grad is not None and np.abs(p.grad.data).sum() > 0, name
+    model.zero_grad()
+
+
+def test_gpt_rejects_bad_input(model):
+    with pytest.raises(ValueError, match=r"expected token ids \(N, L\), got shape \(5,\)"):
+        model(np.arange(5))
+    with pytest.raises(ValueError, match="30 positions but max_len=24"):
+        model(np.zeros((1, 30), dtype=np.int64))
+    with pytest.raises(IndexError, match="token id 13 is outside the vocabulary"):
+        model(np.array([[1, 13]]))
+
+
+# ----- generate ---------------------------------------------------------------------------
+def test_generate_shapes_and_prompt(model):
+    prompt = np.array([[1, 2, 3], [4, 5, 6]])
+    out = generate(model, prompt, max_new_tokens=5, temperature=0)
+    assert out.shape == (2, 8) and out.dtype == np.int64
+    np.testing.assert_array_equal(out[:, :3], prompt)
+    as_tensor = generate(model, tt.tensor(prompt), max_new_tokens=2, temperature=0)
+    assert isinstance(as_tensor, tt.Tensor) and as_tensor.shape == (2, 5)
+    assert model.training  # the mode is restored
+
+
+def test_greedy_picks_the_most_likely_token(model):
+    prompt = np.array([[3, 1, 4]])
+    out = generate(model, prompt, max_new_tokens=1, temperature=0)
+    assert out[0, -1] == model(prompt).data[0, -1].argmax()
+
+
+@pytest.mark.parametrize("settings", [dict(temperature=0), dict(temperature=1.0),
+                                      dict(temperature=0.7, top_k=3)])
+def test_kv_cache_gives_identical_tokens(model, settings):
+    prompt = np.random.default_rng(3).integers(0, 13, size=(3, 4))
+    tt.manual_seed(11)
+    cached = generate(model, prompt, max_new_tokens=15, use_cache=True, **settings)
+    tt.manual_seed(11)
+    uncached = generate(model, prompt, max_new_tokens=15, use_cache=False, **settings)
+    np.testing.assert_array_equal(cached, uncached)
+
+
+def test_kv_cache_matches_past_max_len(model):
+    # 20 + 12 > max_len 24: the context is cropped to the last 24 tokens in both modes.
+    prompt = np.random.default_rng(4).integers(0, 13, size=(2, 20))
+    tt.manual_seed(5)
+    cached = generate(model, prompt, max_new_tokens=12, temperature=0.9)
+    tt.manual_seed(5)
+    uncached = generate(model, prompt, max_new_tokens=12, temperature=0.9, use_cache=False)
+    assert cached.shape == (2, 32)
+    np.testing.assert_array_equal(cached, uncached)
+
+
+def test_cached_logits_equal_full_forward(model):
+    ids = np.random.default_rng(6).integers(0, 13, size=(2, 9))
+    full = model(ids).data
+    cache = model.new_cache()
+    with no_grad():  # a cache is for generation
+        first = model(ids[:, :5], cache=cache).data
+        rest = [model(ids[:, i:i + 1], cache=cache).data for i in range(5, 9)]
+    with pytest.raises(RuntimeError, match="a KV cache is for generation; run it under"):
+        model(ids[:, :1], cache=model.new_cache())
+    np.testing.assert_allclose(np.concatenate([first, *rest], axis=1), full, rtol=1e-4, atol=1e-5)
+
+
+def test_sampling_is_seeded_and_follows_the_distribution():
+    logits = np.log(np.array([[0.1, 0.6, 0.3]] * 20000))
+    tt.manual_seed(0)
+    a = pick_token(logits)
+    tt.manual_seed(0)
+    np.testing.assert_array_equal(a, pick_token(logits))
+    np.testing.assert_allclose(np.bincount(a, minlength=3) / len(a), [0.1, 0.6, 0.3], atol=0.015)
+    top2 = pick_token(logits, top_k=2)
+    assert set(np.unique(top2)) == {1, 2}  # the 0.1 token is never drawn
+    np.testing.assert_allclose((top2 == 1).mean(), 0.6 / 0.9, atol=0.015)
+    cold = pick_token(logits, temperature=0.05)
+    assert (cold == 1).mean() > 0.99
+
+
+def test_generate_errors(model):
+    with pytest.raises(ValueError, match=r"prompt_ids must be integer ids \(N, L\) with L ≥ 1"):
+        generate(model, np.array([1, 2]), 3)
+    with pytest.raises(ValueError, match="temperature must be ≥ 0"):
+        generate(model, np.array([[1]]), 3, temperature=-1)
+    with pytest.raises(ValueError, match="top_k must be a positive number"):
+        generate(model, np.array([[1]]), 3, top_k=0)

@@ -1,0 +1,181 @@
+"""Layers: float64 gradient checks (stride/padding variants), shapes, modes and bad input."""
+
+import numpy as np
+import pytest
+import tt_tensor as tt
+from tt_autograd import gradcheck
+from tt_tensor import plugins
+from tt_vision import AvgPool2d, BatchNorm2d, Conv2d, MaxPool2d
+
+
+def normal(*shape, seed=0):
+    return np.random.default_rng(seed).normal(size=shape)
+
+
+def distinct(*shape, seed=0):
+    """All different, at least 0.1 apart: max pooling has no near-ties for finite differences."""
+    return np.random.default_rng(seed).permutation(int(np.prod(shape))).reshape(shape) * 0.1
+
+
+def check_layer(layer, x):
+    """Gradcheck the input and every parameter of a single layer (in float64) on input x."""
+    layer.double()
+    named = list(layer.named_parameters())
+
+    def fn(x, *values):
+        # The layer reads self.weight etc.: point them at the tensors gradcheck nudges.
+        for (name, _), value in zip(named, values):
+            object.__setattr__(layer, name, value)
+        return layer(x)
+
+    try:
+        gradcheck(fn, [x, *[p.data for _, p in named]])
+    finally:
+        for name, param in named:
+            object.__setattr__(layer, name, param)
+
+
+@pytest.mark.parametrize("args, kwargs, shape", [
+    ((2, 3, 3), {}, (2, 2, 6, 6)),
+    ((2, 3, 3), {"stride": 2, "padding": 1}, (2, 2, 5, 5)),
+    ((1, 2, (2, 3)), {"stride": (1, 2), "padding": (1, 0), "bias": False}, (2, 1, 5, 6)),
+])
+def test_conv2d_layer_gradcheck(args, kwargs, shape):
+    check_layer(Conv2d(*args, **kwargs), normal(*shape))
+
+
+@pytest.mark.parametrize("layer, shape", [
+    (MaxPool2d(2), (2, 2, 4, 5)), (MaxPool2d(3, stride=1), (1, 2, 5, 5)),
+    (MaxPool2d((2, 3), stride=(1, 2)), (2, 1, 5, 7)),
+    (AvgPool2d(2), (2, 2, 5, 4)), (AvgPool2d(3, stride=2), (1, 2, 7, 7)),
+])
+def test_pool_layer_gradcheck(layer, shape):
+    gradcheck(layer, [distinct(*shape)])
+
+
+@pytest.mark.parametrize("training", [True, False])
+def test_batchnorm2d_layer_gradcheck(training):
+    layer = BatchNorm2d(3)
+    layer.running_mean.data[...] = [0.2, -0.1, 0.4]
+    layer.running_var.data[...] = [1.5, 0.6, 2.0]
+    layer.weight.data[...] = [0.5, 2.0, -1.0]
+    layer.train(training)
+    check_layer(layer, normal(4, 3, 2, 3) * 2 + 1)
+
+
+def test_output_shapes():
+    x = tt.randn(4, 3, 28, 28)
+    assert Conv2d(3, 8, 5)(x).shape == (4, 8, 24, 24)
+    assert Conv2d(3, 8, 3, stride=2, padding=1)(x).shape == (4, 8, 14, 14)
+    assert MaxPool2d(2)(x).shape == (4, 3, 14, 14)
+    assert MaxPool2d(3, stride=2)(x).shape == (4, 3, 13, 13)
+    assert AvgPool2d(5)(x).shape == (4, 3, 5, 5)
+    assert BatchNorm2d(3)(x).shape == (4, 3, 28, 28)
+
+
+def test_float32_in_float32_out():
+    x = tt.randn(2, 1, 8, 8)
+    out = AvgPool2d(2)(MaxPool2d(1)(BatchNorm2d(4)(Conv2d(1, 4, 3, padding=1)(x))))
+    assert out.dtype == np.float32
+
+
+def test_max_pool_gradient_goes_to_exactly_the_first_max():
+    x = np.array([[[[1.0, 3.0, 2.0, 2.0],
+                    [3.0, 0.0, 2.0, 2.0],
+                    [5.0, 5.0, 0.0, 1.0],
+                    [5.0, 5.0, 7.0, 0.0]]]])
+    t = tt.Tensor(x, requires_grad=True)
+    MaxPool2d(2)(t).sum().backward()
+    expected = np.array([[[[0, 1, 1, 0], [0, 0, 0, 0], [1, 0, 0, 0], [0, 0, 1, 0]]]], float)
+    np.testing.assert_array_equal(t.grad.data, expected)
+
+
+def test_max_pool_one_winner_per_window_when_all_equal():
+    """Overlapping windows of a constant image: each window sends its whole gradient to one pixel."""
+    t = tt.Tensor(np.ones((2, 3, 6, 6)), requires_grad=True)
+    out = MaxPool2d(3, stride=1)(t)
+    out.sum().backward()
+    assert t.grad.data.sum() == out.data.size  # one unit per window, none lost or duplicated
+    # With all values tied, the first element (top-left) of every window wins.
+    np.testing.assert_array_equal(t.grad.data[0, 0, :4, :4], np.ones((4, 4)))
+    assert t.grad.data[:, :, 4:, :].sum() == 0 and t.grad.data[:, :, :, 4:].sum() == 0
+
+
+def test_avg_pool_spreads_gradient_evenly():
+    t = tt.Tensor(normal(1, 1, 4, 4), requires_grad=True)
+    AvgPool2d(2)(t).sum().backward()
+    np.testing.assert_allclose(t.grad.data, np.full((1, 1, 4, 4), 0.25))
+
+
+def test_batchnorm2d_modes_and_running_stats():
+    tt.manual_seed(0)
+    bn = BatchNorm2d(2, momentum=0.5)
+    x = tt.Tensor(np.random.default_rng(0).normal(3.0, 2.0, size=(8, 2, 4, 4)).astype(np.float32))
+    out = bn(x)
+    np.testing.assert_allclose(out.data.mean(axis=(0, 2, 3)), 0, atol=1e-5)
+    np.testing.assert_allclose(out.data.var(axis=(0, 2, 3)), 1, atol=1e-3)
+    batch_mean, batch_var = x.data.mean(axis=(0, 2, 3)), x.data.var(axis=(0, 2, 3), ddof=1)
+    np.testing.assert_allclose(bn.running_mean.data, 0.5 * batch_mean, rtol=1e-5)
+    np.testing.assert_allclose(bn.running_var.data, 0.5 + 0.5 * batch_var, rtol=1e-5)
+    assert int(bn.num_batches_tracked.data) == 1
+    bn.eval()
+    frozen = bn.running_mean.data.copy()
+    expected = (x.data - frozen[None, :, None, None]) / np.sqrt(
+        bn.running_var.data[None, :, None, None] + bn.eps)
+    np.testing.assert_allclose(bn(x).data, expected, rtol=1e-5, atol=1e-5)
+    np.testing.assert_array_equal(bn.running_mean.data, frozen)  # eval does not update
+    assert set(bn.state_dict()) == {"weight", "bias", "running_mean", "running_var",
+                                    "num_batches_tracked"}
+
+
+def test_batchnorm2d_without_running_stats_always_uses_the_batch():
+    bn = BatchNorm2d(2, affine=False, track_running_stats=False).eval()
+    out = bn(tt.Tensor(normal(4, 2, 3, 3) * 5 + 2))
+    np.testing.assert_allclose(out.data.mean(axis=(0, 2, 3)), 0, atol=1e-10)
+    assert list(bn.parameters()) == []
+
+
+# ----- bad input: the error names the layer and the shapes --------------------------------
+@pytest.mark.parametrize("layer, shape, pattern", [
+    (Conv2d(1, 8, 3), (1, 8, 8), r"Conv2d\(1, 8, kernel_size=\(3, 3\)\).*\(N, 1, H, W\).*\(1, 8, 8\)"),
+    (Conv2d(3, 8, 3), (2, 1, 8, 8), r"Conv2d\(3, 8.*\(N, 3, H, W\).*\(2, 1, 8, 8\)"),
+    (Conv2d(1, 8, 5), (2, 1, 4, 4), r"Conv2d\(1, 8, kernel_size=\(5, 5\)\).*kernel \(5, 5\) is "
+                                     r"larger than the padded input \(4, 4\)"),
+    (Conv2d(1, 8, 5, padding=1), (2, 1, 2, 2), r"larger than the padded input \(4, 4\)"),
+    (MaxPool2d(2), (8, 8), r"MaxPool2d\(kernel_size=\(2, 2\).*4-D.*\(8, 8\)"),
+    (AvgPool2d(3), (1, 1, 2, 5), r"AvgPool2d.*kernel \(3, 3\) is larger.*\(2, 5\)"),
+    (BatchNorm2d(4), (2, 3, 5, 5), r"BatchNorm2d\(4\).*\(N, 4, H, W\).*\(2, 3, 5, 5\)"),
+])
+def test_bad_shapes_name_the_layer_and_shapes(layer, shape, pattern):
+    with pytest.raises(ValueError, match=pattern):
+        layer(tt.zeros(*shape))
+
+
+def test_ops_check_shapes_too():
+    with pytest.raises(ValueError, match=r"conv2d: weight of shape \(4, 2, 3, 3\) does not fit "
+                                         r"input of shape \(1, 3, 5, 5\)"):
+        tt.OPS["conv2d"].apply(tt.zeros(1, 3, 5, 5), tt.zeros(4, 2, 3, 3))
+    with pytest.raises(ValueError, match=r"conv2d: bias of shape \(3,\)"):
+        tt.OPS["conv2d"].apply(tt.zeros(1, 2, 5, 5), tt.zeros(4, 2, 3, 3), tt.zeros(3))
+    with pytest.raises(ValueError, match=r"batch_norm2d: training needs more than one value"):
+        tt.OPS["batch_norm2d"].apply(tt.zeros(1, 2, 1, 1))
+
+
+def test_bad_constructor_arguments():
+    with pytest.raises(TypeError, match="Conv2d: kernel_size must be an int or a pair"):
+        Conv2d(1, 2, "3")
+    with pytest.raises(ValueError, match="Conv2d: .*must be positive"):
+        Conv2d(1, 2, 3, stride=0)
+    with pytest.raises(ValueError, match="MaxPool2d: kernel_size and stride must be positive"):
+        MaxPool2d(0)
+
+
+# ----- registry --------------------------------------------------------------------------
+@pytest.mark.parametrize("kind, name", [
+    ("layers", "Conv2d"), ("layers", "MaxPool2d"), ("layers", "AvgPool2d"),
+    ("layers", "BatchNorm2d"), ("ops", "conv2d"), ("ops", "max_pool2d"), ("ops", "avg_pool2d"),
+    ("ops", "batch_norm2d"), ("datasets", "TinyDigits"), ("datasets", "MNIST"),
+    ("datasets", "CIFAR10")])
+def test_registered_by_tt_vision(kind, name):
+    assert "tt-vision" in plugins.registry().providers(kind, name)
+    assert plugins.get(kind, name).__module__.startswith("tt_vision.")

@@ -1,0 +1,110 @@
+"""Install tt from dist/ into fresh virtual environments, exactly as a user would.
+
+One venv goes through a user's story, step by step (each test builds on the one before,
+so they run in file order): install tt-nn and tt-vision, add tt-milestones, add tt-text,
+remove tt-vision. A second venv installs `tt-milestones[all]` from the sdists.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+pytestmark = [pytest.mark.install, pytest.mark.slow]
+
+HERE = Path(__file__).resolve().parent
+READY = ("perceptron", "xor", "mlp", "cnn")
+
+
+@pytest.fixture(scope="module")
+def user(new_venv):
+    """The one venv the user's story happens in."""
+    return new_venv("user")
+
+
+def milestone_rows(listing: str) -> dict[str, str]:
+    """The line of `tt-milestones list` output that names each milestone (lower-cased)."""
+    rows = {}
+    for line in listing.lower().splitlines():
+        for name in (*READY, "transformer"):
+            if re.search(rf"\b{name}\b", line) and name not in rows:
+                rows[name] = line
+    return rows
+
+
+def assert_ready(rows: dict[str, str], name: str) -> None:
+    assert name in rows, f"{name} is not in `tt-milestones list`: {rows}"
+    assert "ready" in rows[name] and "locked" not in rows[name], rows[name]
+
+
+def assert_locked(rows: dict[str, str], name: str, package: str) -> None:
+    assert name in rows, f"{name} is not in `tt-milestones list`: {rows}"
+    assert "locked" in rows[name] and f"pip install {package}" in rows[name], rows[name]
+
+
+def test_nn_and_vision_install_and_a_cnn_trains(user, version):
+    user.pip("install", "tt-nn", "tt-vision")
+    installed = user.installed()
+    for name in ("tt-tensor", "tt-autograd", "tt-nn", "tt-vision"):
+        assert installed.get(name) == version, f"{name} {version} not installed: {installed}"
+    assert "tt-text" not in installed and "tt-milestones" not in installed
+    assert "numpy" in installed and "pluggy" in installed
+    proc = user.run(user.python, HERE / "train_cnn.py")
+    assert "cnn: loss" in proc.stdout, proc.stdout
+    # tt-text is not installed: importing it fails, as it should.
+    assert user.run(user.python, "-c", "import tt_text", check=False).returncode != 0
+
+
+def test_milestones_list_shows_what_is_installed(user):
+    user.pip("install", "tt-milestones")
+    proc = user.cli("list", check=True)
+    rows = milestone_rows(proc.stdout)
+    for name in READY:
+        assert_ready(rows, name)
+    assert_locked(rows, "transformer", "tt-text")
+
+
+def test_locked_milestone_exits_2_with_the_install_line(user):
+    proc = user.cli("run", "transformer")
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    assert "pip install tt-text" in proc.stdout + proc.stderr
+
+
+def test_cnn_milestone_passes(user):
+    proc = user.cli("run", "cnn", "--quiet")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_text_unlocks_the_transformer(user):
+    user.pip("install", "tt-text")
+    assert_ready(milestone_rows(user.cli("list", check=True).stdout), "transformer")
+    proc = user.cli("run", "transformer", "--quiet")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_uninstalling_vision_locks_cnn_again(user):
+    user.pip("uninstall", "-y", "tt-vision")
+    rows = milestone_rows(user.cli("list", check=True).stdout)
+    assert_locked(rows, "cnn", "tt-vision")
+    for name in ("perceptron", "xor", "transformer"):
+        assert_ready(rows, name)
+    proc = user.cli("run", "cnn")
+    assert proc.returncode == 2 and "pip install tt-vision" in proc.stdout + proc.stderr
+    proc = user.cli("run", "perceptron", "--quiet")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_milestones_all_extra_installs_everything_from_sdists(new_venv, version, tt_packages):
+    env = new_venv("all")
+    # --no-binary for tt's own packages only: pip builds each from its sdist, as on a
+    # platform with no wheel; numpy and friends still come as wheels from the registry.
+    env.pip("install", "--no-binary", ",".join(tt_packages), "tt-milestones[all]")
+    installed = env.installed()
+    for name in tt_packages:
+        assert installed.get(name) == version, f"{name} {version} not installed: {installed}"
+    assert "matplotlib" in installed and "rich" in installed
+    rows = milestone_rows(env.cli("list", check=True).stdout)
+    for name in (*READY, "transformer"):
+        assert_ready(rows, name)
