@@ -2,14 +2,22 @@
 
 Batch sizes 32 and 256, against PyTorch (one thread) when installed, with the ratio.
 Both use float32, the same start weights and the same data.
+
+One thread each: PyTorch is set to one thread, and NumPy's BLAS is asked for one through
+OPENBLAS_NUM_THREADS (only effective if set before NumPy is first imported). On a busy
+2-core machine a multi-threaded BLAS spin-waits and times become erratic (0.4 to 80 ms).
 """
 
+import os
 import pathlib
 import sys
 
-import numpy as np
-import tt_nn as nn
-import tt_tensor as tt
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+BLAS_THREADS = os.environ["OPENBLAS_NUM_THREADS"] if "numpy" not in sys.modules else "as NumPy was loaded"
+
+import numpy as np  # noqa: E402
+import tt_nn as nn  # noqa: E402
+import tt_tensor as tt  # noqa: E402
 
 sys.path.insert(0, str(pathlib.Path(__file__).parent))
 from timing import best_time, ratio, torch_or_none  # noqa: E402
@@ -62,7 +70,8 @@ def torch_step_fn(torch, batch: int, state: dict):
 
 def main() -> None:
     torch = torch_or_none()
-    print("MLP 64-128-64-10, one training step (forward + backward + Adam), float32")
+    print("MLP 64-128-64-10, one training step (forward + backward + Adam), float32; "
+          f"NumPy BLAS threads: {BLAS_THREADS}, torch threads: 1")
     print(f"{'batch':>6} {'tt ms':>9} {'torch ms':>9} {'tt/torch':>9}")
     for batch in BATCHES:
         step, model = tt_step_fn(batch)

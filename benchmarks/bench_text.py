@@ -113,7 +113,7 @@ def per_token_ms(model, prompt_len, new_tokens, use_cache):
     """Average ms per generated token, continuing a prompt of `prompt_len` tokens."""
     prompt = np.random.default_rng(0).integers(0, VOCAB_GPT, size=(1, prompt_len))
     best = np.inf
-    for _ in range(3):
+    for _ in range(5):
         start = time.perf_counter()
         generate(model, prompt, new_tokens, temperature=0, use_cache=use_cache)
         best = min(best, time.perf_counter() - start)

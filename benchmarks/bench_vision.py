@@ -4,8 +4,15 @@ The model is Conv2d(1, 8, 3) -> ReLU -> MaxPool2d(2) -> Flatten -> Linear(8*k*k,
 cross-entropy and SGD (momentum 0.9): a step is forward, backward and the update. Sizes:
 batch 32 of 8x8 images (Linear(72, 10)) and batch 64 of 28x28 (Linear(1352, 10)). Beside
 each, PyTorch (one thread) with the same start weights and data, and the ratio.
+
+NumPy's BLAS is limited to one thread too (when it is the OpenBLAS NumPy ships with): a
+fair comparison, and a stable one — on a busy 2-core machine a multi-threaded BLAS spends
+milliseconds waiting for cores on matrix products that take microseconds.
 """
 
+import ctypes
+import glob
+import os
 import pathlib
 import sys
 import time
@@ -20,6 +27,21 @@ from timing import best_time, ratio, torch_or_none  # noqa: E402
 
 CASES = ((32, 8), (64, 28))  # (batch, image side)
 LR, MOMENTUM = 0.05, 0.9
+
+
+def limit_numpy_blas_threads(threads: int = 1) -> str:
+    """Ask the OpenBLAS bundled with NumPy to use `threads` threads; say what happened."""
+    libs = glob.glob(os.path.join(os.path.dirname(np.__file__), os.pardir, "numpy.libs",
+                                  "*openblas*"))
+    for path in libs:
+        lib = ctypes.CDLL(path)
+        for symbol in ("scipy_openblas_set_num_threads64_", "scipy_openblas_set_num_threads",
+                       "openblas_set_num_threads64_", "openblas_set_num_threads"):
+            setter = getattr(lib, symbol, None)
+            if setter is not None:
+                setter(ctypes.c_int(threads))
+                return f"NumPy BLAS: {threads} thread (OpenBLAS)"
+    return "NumPy BLAS: thread count unchanged (no bundled OpenBLAS found)"
 
 
 def tt_model(side: int):
@@ -92,8 +114,9 @@ def epoch_seconds() -> tuple[float, float]:
 
 def main() -> None:
     torch = torch_or_none()
+    blas = limit_numpy_blas_threads(1)
     print("CNN Conv2d(1,8,3)-ReLU-MaxPool2d(2)-Flatten-Linear, one training step "
-          "(forward + backward + SGD), float32")
+          f"(forward + backward + SGD), float32; {blas}")
     print(f"{'batch':>6} {'image':>6} {'tt ms':>9} {'torch ms':>9} {'tt/torch':>9}")
     for batch, side in CASES:
         tt.manual_seed(0)

@@ -10,7 +10,9 @@ missing file shows up in review, and a missing one fails `mkdocs build --strict`
 - `<milestone>-setup.md`: the model, data, bar and training settings of that run;
 - `<milestone>-checks.md`: the verification table of `tt_milestones.run(name, seed=0)`
   and what one training step costs;
-- `<milestone>-loss.png`: its loss (and accuracy) per epoch, from the run's histories.
+- `<milestone>-loss.png`: its loss (and accuracy) per epoch, from the run's histories;
+- `<milestone>-attention.png`: for a milestone that reports its attention weights
+  (`result.extras["attention"]`, the transformer), the mean attention map.
 
 Nothing here is drawn or typed by hand: the numbers are the run's numbers.
 """
@@ -75,7 +77,7 @@ def checks_table(result) -> str:
     """
     lines = ["| Check | Measured | Required | Result |", "|---|---|---|---|"]
     for check in result.checks:
-        status = "✅ pass" if check.passed else "❌ fail"
+        status = "pass" if check.passed else "**FAIL**"
         lines.append(f"| {check.name} | {check.shown or _fmt(check.value)} | {check.bar} | {status} |")
     verdict = "**passed**" if result.passed else "**failed**"
     lines += ["", f"Overall: {verdict}, seed {SEED}."]
@@ -123,6 +125,32 @@ def loss_curve(result, name: str, path: Path) -> None:
     plt.close(fig)
 
 
+def attention_map(result, name: str, path: Path) -> None:
+    """Heat map of the mean attention weights (query position × key position) of a run."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    weights = result.extras["attention"]
+    size = len(weights)
+    fig, ax = plt.subplots(figsize=(3.8, 3.3), dpi=110)
+    image = ax.imshow(weights, cmap="Blues", vmin=0, vmax=1)
+    for i in range(size):
+        for j in range(size):
+            ax.text(j, i, f"{weights[i][j]:.2f}", ha="center", va="center",
+                    color="white" if weights[i][j] > 0.6 else "black", fontsize=9)
+    ax.set_xticks(range(size))
+    ax.set_yticks(range(size))
+    ax.set_xlabel("key position (attended to)")
+    ax.set_ylabel("query position")
+    ax.set_title(f"{name}: mean attention (seed {SEED})", fontsize=10)
+    fig.colorbar(image, ax=ax, fraction=0.046)
+    fig.tight_layout()
+    fig.savefig(path, metadata={"Software": None})
+    plt.close(fig)
+
+
 def make_milestone(name: str) -> None:
     import tt_milestones
 
@@ -131,6 +159,8 @@ def make_milestone(name: str) -> None:
                                           encoding="utf-8")
     (OUT / f"{name}-checks.md").write_text(checks_table(result), encoding="utf-8")
     loss_curve(result, name, OUT / f"{name}-loss.png")
+    if "attention" in result.extras:
+        attention_map(result, name, OUT / f"{name}-attention.png")
     print(f"{name:<12} {'passed' if result.passed else 'FAILED'} in {result.seconds:.1f} s "
           f"on {platform.machine()} ({len(result.loss_history)} epochs)")
 

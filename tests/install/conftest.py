@@ -50,9 +50,10 @@ def dists_are_fresh(build_dists: ModuleType) -> bool:
 class Venv:
     """A fresh virtual environment with its own pip, used as a user would use one."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, find_links: Path = DIST) -> None:
         venv.EnvBuilder(with_pip=True, clear=True).create(path)
         self.path = path
+        self.find_links = find_links
         self.bin = path / "bin"
         self.python = self.bin / "python"
         # The environment of an activated venv, and nothing of the test runner's own:
@@ -76,7 +77,7 @@ class Venv:
 
     def pip(self, *args: str) -> subprocess.CompletedProcess:
         """`pip install ...` / `pip uninstall ...`, finding tt's own packages in dist/."""
-        extra = ["--find-links", str(DIST)] if args[0] == "install" else []
+        extra = ["--find-links", str(self.find_links)] if args[0] == "install" else []
         return self.run(self.python, "-m", "pip", *args, *extra, "--disable-pip-version-check")
 
     def installed(self) -> dict[str, str]:
@@ -112,8 +113,9 @@ def dists(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="session")
 def new_venv(dists, tmp_path_factory):
-    """Make a fresh venv: `new_venv("name")` -> `Venv` (pip finds tt's packages in dist/)."""
-    return lambda name: Venv(tmp_path_factory.mktemp(name) / "venv")
+    """Make a fresh venv: `new_venv("name")` -> `Venv` (pip finds tt's packages in dist/,
+    or in the folder given as `find_links`)."""
+    return lambda name, find_links=dists: Venv(tmp_path_factory.mktemp(name) / "venv", find_links)
 
 
 @pytest.fixture(scope="session")

@@ -2,12 +2,14 @@
 
 One venv goes through a user's story, step by step (each test builds on the one before,
 so they run in file order): install tt-nn and tt-vision, add tt-milestones, add tt-text,
-remove tt-vision. A second venv installs `tt-milestones[all]` from the sdists.
+remove tt-vision. A second venv installs `tt-milestones[all]`, building every package
+from its sdist.
 """
 
 from __future__ import annotations
 
 import re
+import shutil
 from pathlib import Path
 
 import pytest
@@ -96,11 +98,18 @@ def test_uninstalling_vision_locks_cnn_again(user):
     assert proc.returncode == 0, proc.stdout + proc.stderr
 
 
-def test_milestones_all_extra_installs_everything_from_sdists(new_venv, version, tt_packages):
-    env = new_venv("all")
-    # --no-binary for tt's own packages only: pip builds each from its sdist, as on a
-    # platform with no wheel; numpy and friends still come as wheels from the registry.
-    env.pip("install", "--no-binary", ",".join(tt_packages), "tt-milestones[all]")
+def test_milestones_all_extra_installs_everything_from_sdists(dists, new_venv, version,
+                                                             tt_packages, tmp_path):
+    # Only tt's sdists are offered, so pip builds each package from its sdist (numpy and
+    # friends still come as wheels from the registry). They are copied to a new folder
+    # because pip caches the wheels it builds by the sdist's location, and would otherwise
+    # reuse a wheel built from an older sdist of the same version.
+    sdists = tmp_path / "sdists"
+    sdists.mkdir()
+    for sdist in dists.glob(f"tt_*-{version}.tar.gz"):
+        shutil.copy(sdist, sdists)
+    env = new_venv("all", find_links=sdists)
+    env.pip("install", "tt-milestones[all]")
     installed = env.installed()
     for name in tt_packages:
         assert installed.get(name) == version, f"{name} {version} not installed: {installed}"

@@ -1,11 +1,15 @@
 import tt_milestones
+from tt_tensor import plugins
 
-# Every registered milestone, oldest first: built-in ones and any a plugin added.
-for milestone in tt_milestones.milestones():
+# Every registered milestone, built-in or added by a plugin, and who provided it.
+for entry in plugins.listing("milestones"):
+    milestone = tt_milestones.get(entry.name)
     status = milestone.status()
-    print(f"{milestone.year}  {milestone.name:<12} {status.label:<7} {milestone.bar}")
+    print(f"{milestone.year}  {milestone.name:<12} {status.label:<7} {milestone.bar:<34} "
+          f"({entry.provider})")
     if not status.ready:
         print("      ", status.hint)            # which `pip install` unlocks it
 
-names = [m.name for m in tt_milestones.milestones()]
-assert names[:2] == ["perceptron", "xor"] and "transformer" in names
+names = {entry.name for entry in plugins.listing("milestones")}
+assert {"perceptron", "xor", "mlp", "cnn", "transformer"} <= names
+assert tt_milestones.get("cnn").status().ready  # tt-vision is installed here

@@ -14,6 +14,26 @@ def test_chain_rule_on_a_small_expression():
     np.testing.assert_allclose(x.grad.data, 6 * x.data + np.exp(x.data))
 
 
+def test_a_tensor_used_directly_and_through_another_op_gets_both_gradients():
+    x = tt.tensor(np.array([1.0, 2.0]), requires_grad=True)
+    (x + x * 3.0).sum().backward()  # d/dx (x + 3x) = 4
+    np.testing.assert_allclose(x.grad.data, [4.0, 4.0])
+
+
+def test_residual_paths_match_finite_differences():
+    from tt_autograd import gradcheck
+
+    rng = np.random.default_rng(0)
+    weights = [rng.normal(size=(4, 4)) * 0.5 for _ in range(3)]
+
+    def residual_stack(x, w0, w1, w2):
+        for w in (w0, w1, w2):
+            x = x + (x @ w).tanh() * x  # x reaches the sum three ways
+        return x
+
+    gradcheck(residual_stack, [rng.normal(size=(2, 4)), *weights])
+
+
 def test_fifty_residual_blocks_backprop_without_recursion():
     tt.manual_seed(0)
     w = [tt.tensor(np.random.default_rng(i).normal(size=(8, 8)) * 0.1, requires_grad=True)

@@ -142,3 +142,19 @@ def test_functional_forms_match_the_modules():
                                -(x.log_softmax(1).data[np.arange(6), CLASSES]).mean(), rtol=1e-12)
     np.testing.assert_allclose(F.mse_loss(x, tt.tensor(TARGETS01), reduction="sum").item(),
                                ((LOGITS - TARGETS01) ** 2).sum(), rtol=1e-12)
+
+
+@pytest.mark.parametrize("name", ["BCELoss", "BCEWithLogitsLoss", "CrossEntropy-probabilities"])
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+def test_float_targets_get_gradients_too(name, reduction, torch):
+    make, torch_name, kwargs, x, target = _cases()[name]
+    loss = make(reduction=reduction, **kwargs)
+    assert gradcheck(lambda a, b: loss(a, b), [x, target])
+    ours_t = tt.tensor(target, requires_grad=True)
+    theirs_t = torch.tensor(target, requires_grad=True)
+    out = loss(tt.tensor(x), ours_t)
+    ref = getattr(torch.nn, torch_name)(reduction=reduction, **kwargs)(torch.tensor(x), theirs_t)
+    seed = rng.normal(size=out.shape)
+    out.backward(seed)
+    ref.backward(torch.tensor(seed))
+    np.testing.assert_allclose(ours_t.grad.data, theirs_t.grad.numpy(), rtol=1e-10, atol=1e-12)

@@ -187,3 +187,27 @@ def test_linear_initialisation_is_pytorchs_default_and_reproducible():
 def test_forward_missing_is_a_clear_error():
     with pytest.raises(NotImplementedError, match="has no forward"):
         nn.Module()(1)
+
+
+def test_init_functions_fill_in_place_from_the_seeded_generator():
+    w = nn.Parameter(np.zeros((300, 200), dtype=np.float32))
+    data = w.data
+    tt.manual_seed(0)
+    nn.init.xavier_uniform_(w)
+    assert w.data is data and w.dtype == np.float32
+    bound = math.sqrt(6 / 500)
+    assert np.abs(w.data).max() <= bound and w.data.std() > 0.95 * bound / math.sqrt(3)
+    first = w.data.copy()
+    tt.manual_seed(0)
+    nn.init.xavier_uniform_(w)
+    np.testing.assert_array_equal(w.data, first)
+    nn.init.kaiming_normal_(w, nonlinearity="relu")
+    assert abs(w.data.std() - math.sqrt(2 / 200)) < 0.02 * math.sqrt(2 / 200)
+    nn.init.zeros_(w)
+    assert not w.data.any()
+    nn.init.ones_(w)
+    assert (w.data == 1).all()
+    nn.init.normal_(w, mean=3.0, std=0.5)
+    assert abs(w.data.mean() - 3.0) < 0.01 and abs(w.data.std() - 0.5) < 0.01
+    with pytest.raises(ValueError, match="at least 2 dimensions"):
+        nn.init.xavier_uniform_(nn.Parameter(np.zeros(3)))

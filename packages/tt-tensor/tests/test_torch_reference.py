@@ -14,6 +14,7 @@ IDX = np.array([2, 0, 2])
 
 EXPRESSIONS = {
     "mlp-ish": lambda m, a, b, c: (m.tanh(a @ b) * 2 + 1).sum(),
+    "residual": lambda m, a, b, c: ((a + (m.tanh(a @ b) @ b.T) * a) * c).sum(),
     "softmax": lambda m, a, b, c: (m.softmax(a, 1) * c).sum(),
     "log_softmax": lambda m, a, b, c: (m.log_softmax(a, 0) * c).sum(),
     "sigmoid-relu": lambda m, a, b, c: (m.sigmoid(a) + m.relu(a - 0.2) ** 2).mean(),

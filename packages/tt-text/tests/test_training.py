@@ -1,6 +1,7 @@
 """Learning for real: the copy task reaches 100% token accuracy, and a GPT learns a text."""
 
 import numpy as np
+import pytest
 import tt_nn
 import tt_tensor as tt
 from tt_nn import functional as F
@@ -40,6 +41,7 @@ def test_copy_task_reaches_full_accuracy():
     assert (predictions == held_out.targets).mean() == 1.0
 
 
+@pytest.mark.slow  # 300 steps: ~3 s once tt-nn's linear/gelu are fast, more before
 def test_gpt_learns_a_text_and_generates_it(tmp_path):
     text = "the quick brown fox jumps over the lazy dog. " * 30
     path = tmp_path / "fox.txt"
@@ -56,7 +58,8 @@ def test_gpt_learns_a_text_and_generates_it(tmp_path):
         loss.backward()
         optimizer.step()
         losses.append(loss.item())
-    assert np.mean(losses[:10]) > 2.5 and np.mean(losses[-10:]) < 0.3
+    assert losses[0] > 0.8 * np.log(data.vocab_size)  # starts near uniform guessing
+    assert np.mean(losses[-10:]) < 0.3
     prompt = np.array([data.tokenizer.encode("the quick")])
     sample = data.tokenizer.decode(generate(model, prompt, 30, temperature=0)[0])
     assert sample == text[:39]

@@ -179,3 +179,46 @@ def test_bad_constructor_arguments():
 def test_registered_by_tt_vision(kind, name):
     assert "tt-vision" in plugins.registry().providers(kind, name)
     assert plugins.get(kind, name).__module__.startswith("tt_vision.")
+
+
+def test_flop_counts():
+    """conv2d: 2*C*kH*kW per output element (a multiply and an add per weight)."""
+    x, w = tt.randn(2, 3, 8, 8), tt.randn(4, 3, 3, 3)
+    conv = tt.OPS["conv2d"]
+    out = conv.apply(x, w, stride=2, padding=1)  # (2, 4, 4, 4)
+    assert conv.flops(None, (x, w), out.data) == 2 * (2 * 4 * 4 * 4) * (3 * 3 * 3)
+    seen = []
+    tt.GradMode.observers.append(lambda op, inputs, output, ctx: seen.append(
+        (op.name, op.flops(ctx, inputs, output.data))))
+    try:
+        MaxPool2d(2)(tt.randn(1, 2, 4, 4))
+    finally:
+        tt.GradMode.observers.pop()
+    assert seen == [("max_pool2d", 2 * 2 * 2 * 3)]  # 8 outputs, 3 comparisons each
+
+
+def test_import_is_quiet_and_lazy():
+    """`import tt_vision` prints nothing and leaves the data sets and transforms unloaded."""
+    import subprocess
+    import sys
+
+    code = ("import sys, tt_vision; "
+            "print(sorted(m for m in ('tt_vision.datasets', 'tt_vision.transforms', 'torch', "
+            "'matplotlib') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]" and out.stderr == ""
+
+
+def test_without_tt_vision_the_registry_has_none_of_it():
+    """Block the tt-vision plugin (as if uninstalled): its names leave the listing."""
+    import os
+    import subprocess
+    import sys
+
+    code = ("from tt_tensor import plugins; "
+            "print(sorted(e.name for e in plugins.listing() if e.provider == 'tt-vision'))")
+    env = {**os.environ, "TT_BLOCK_PLUGINS": ",".join(
+        filter(None, [os.environ.get("TT_BLOCK_PLUGINS", ""), "tt-vision"]))}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env,
+                         check=True)
+    assert out.stdout.strip() == "[]"

@@ -21,21 +21,24 @@ from tt_autograd.anomaly import AnomalyMode, check_gradient
 def topological_order(root: Tensor) -> list[Tensor]:
     """Tensors that need a gradient, each after all of its inputs, ending with `root`.
 
-    Iterative depth-first search (no recursion, so a graph thousands of ops deep is fine);
-    each tensor is visited once however many times it is reused.
+    Iterative depth-first search (no recursion, so a graph thousands of ops deep is fine).
+    A tensor is added to the order only after everything it was computed from, and is
+    expanded once however many times it is reused.
     """
     order: list[Tensor] = []
-    visited: set[int] = {id(root)}
+    expanded: set[int] = set()
     stack: list[tuple[Tensor, bool]] = [(root, False)]
     while stack:
         node, inputs_done = stack.pop()
         if inputs_done:
             order.append(node)
             continue
+        if id(node) in expanded:  # reached again through another path: already placed
+            continue
+        expanded.add(id(node))
         stack.append((node, True))
         for parent in node._inputs:
-            if isinstance(parent, Tensor) and parent.requires_grad and id(parent) not in visited:
-                visited.add(id(parent))
+            if isinstance(parent, Tensor) and parent.requires_grad and id(parent) not in expanded:
                 stack.append((parent, False))
     return order
 

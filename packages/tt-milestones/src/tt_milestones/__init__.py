@@ -13,9 +13,9 @@ fails. Milestones are plugins (`register_milestones` hook); the command line is
 
 from tt_milestones.milestone import Milestone, Status
 from tt_milestones.result import Check, Result, Systems
-from tt_milestones.runner import MilestoneError, MilestoneLocked, get, milestones, run
+from tt_milestones.runner import MilestoneError, MilestoneLocked, get, registered, run
 
 __version__ = "0.1.0"
 
-__all__ = ["Milestone", "Status", "Check", "Result", "Systems", "run", "get", "milestones",
+__all__ = ["Milestone", "Status", "Check", "Result", "Systems", "run", "get", "registered",
            "MilestoneError", "MilestoneLocked", "__version__"]

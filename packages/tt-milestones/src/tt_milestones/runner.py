@@ -22,7 +22,7 @@ class MilestoneLocked(RuntimeError):
     """A milestone whose packages or registered names are missing; the message says what to install."""
 
 
-def milestones() -> list[Milestone]:
+def registered() -> list[Milestone]:
     """Every registered milestone (built-in and from plugins), oldest first."""
     from tt_tensor import plugins
 
@@ -42,7 +42,7 @@ def get(name: str) -> Milestone:
     try:
         return plugins.get("milestones", name)
     except plugins.RegistryError:
-        known = ", ".join(m.name for m in milestones()) or "none"
+        known = ", ".join(m.name for m in registered()) or "none"
         raise MilestoneError(f"no milestone named {name!r} (known: {known})") from None
 
 

@@ -152,9 +152,24 @@ def plugin_manager() -> pluggy.PluginManager:
         for name, module in DEFAULT_PLUGINS:
             if not manager.is_blocked(name):
                 manager.register(importlib.import_module(module), name=name)
-        manager.load_setuptools_entrypoints(ENTRY_POINT_GROUP)
+        _load_entry_points(manager)
         _manager = manager
     return _manager
+
+
+def _load_entry_points(manager: pluggy.PluginManager) -> None:
+    """Register every installed package's plugin (entry-point group `tt`), naming any that breaks."""
+    from importlib.metadata import entry_points
+
+    for entry_point in entry_points(group=ENTRY_POINT_GROUP):
+        if manager.is_blocked(entry_point.name) or manager.get_plugin(entry_point.name):
+            continue
+        try:
+            plugin_object = entry_point.load()
+        except Exception as error:
+            raise RegistryError(f"the tt plugin {entry_point.name!r} ({entry_point.value}) failed "
+                                f"to load: {type(error).__name__}: {error}") from error
+        manager.register(plugin_object, name=entry_point.name)
 
 
 def registry() -> Registry:

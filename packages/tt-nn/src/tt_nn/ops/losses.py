@@ -244,8 +244,10 @@ class CrossEntropyLoss(Function):
         total = exp.sum(axis=-1, keepdims=True)
         log_probs = shifted - np.log(total)
         if dist is None:
-            safe_t = np.where(keep, t, 0)
-            picked = np.take_along_axis(log_probs, safe_t[..., None], axis=-1)[..., 0]
+            # The (row, class) pairs to pick, as flat index arrays: plain fancy indexing.
+            rows = np.arange(t.size)
+            safe_t = np.where(keep, t, 0).ravel()
+            picked = log_probs.reshape(-1, classes)[rows, safe_t].reshape(t.shape)
             losses = -picked
             if label_smoothing:
                 losses = (1 - label_smoothing) * losses - label_smoothing * log_probs.mean(axis=-1)
@@ -256,7 +258,8 @@ class CrossEntropyLoss(Function):
             count = losses.size
         ctx.softmax = exp / total
         ctx.log_probs = log_probs if dist is not None else None
-        ctx.target, ctx.dist, ctx.keep = (safe_t if dist is None else None), dist, keep
+        ctx.pick = (rows, safe_t) if dist is None else None
+        ctx.dist, ctx.keep = dist, keep
         ctx.smoothing, ctx.reduction, ctx.count, ctx.moved = label_smoothing, reduction, count, x.ndim > 2
         if reduction == "mean":
             # Mean over the counted samples (all-ignored gives nan, as in PyTorch).
@@ -281,10 +284,9 @@ class CrossEntropyLoss(Function):
             eps = ctx.smoothing
             if eps:
                 d -= eps / d.shape[-1]
-            np.put_along_axis(d, ctx.target[..., None],
-                              np.take_along_axis(d, ctx.target[..., None], axis=-1) - (1 - eps),
-                              axis=-1)
-            d *= ctx.keep[..., None]
+            d.reshape(-1, d.shape[-1])[ctx.pick] -= 1 - eps  # a view of d: edits d itself
+            if not ctx.keep.all():
+                d *= ctx.keep[..., None]
         d = _scale_rows(d, grad, ctx.reduction, ctx.count)
         if ctx.moved:
             d = np.moveaxis(d, -1, 1)

@@ -1,0 +1,35 @@
+"""The package itself: a quiet, fast import and the public names of the API contract."""
+
+import subprocess
+import sys
+
+import tt_nn as nn
+
+
+def test_import_is_quiet_and_fast():
+    code = ("import time; t = time.perf_counter(); import tt_nn; "
+            "print(f'{time.perf_counter() - t:.3f}')")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    seconds = float(out.stdout.strip())  # the only output is our own timing line
+    assert out.stderr == ""
+    assert seconds < 0.5, f"import tt_nn took {seconds} s"
+    heavy = subprocess.run([sys.executable, "-c", "import sys, tt_nn; "
+                            "print(sorted(m for m in ('torch', 'matplotlib') if m in sys.modules))"],
+                           capture_output=True, text=True, check=True)
+    assert heavy.stdout.strip() == "[]"
+
+
+def test_public_names_from_the_api_contract():
+    for name in ["Module", "Parameter", "Linear", "Sequential", "ReLU", "Tanh", "Sigmoid", "GELU",
+                 "Softmax", "Flatten", "Dropout", "LayerNorm", "MSELoss", "BCELoss",
+                 "BCEWithLogitsLoss", "CrossEntropyLoss", "save", "load", "clip_grad_norm_"]:
+        assert hasattr(nn, name), name
+    for name in ["relu", "softmax", "cross_entropy", "mse_loss", "linear", "gelu", "log_softmax",
+                 "dropout", "layer_norm", "binary_cross_entropy", "binary_cross_entropy_with_logits"]:
+        assert callable(getattr(nn.functional, name)), name
+    for name in ["xavier_uniform_", "kaiming_uniform_", "zeros_", "ones_", "normal_", "uniform_"]:
+        assert callable(getattr(nn.init, name)), name
+    for name in ["SGD", "Adam", "AdamW", "StepLR", "CosineAnnealingLR"]:
+        assert hasattr(nn.optim, name), name
+    for name in ["Dataset", "TensorDataset", "DataLoader"]:
+        assert hasattr(nn.data, name), name
