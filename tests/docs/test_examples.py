@@ -62,3 +62,15 @@ def test_every_included_file_exists():
     missing = {path: page.relative_to(ROOT).as_posix()
                for path, page in included_files().items() if not (ROOT / path).is_file()}
     assert not missing, f"pages include files that do not exist: {missing}"
+
+
+def test_every_python_block_on_the_site_is_a_tested_example():
+    """Python shown in a page is included from docs/examples or the example plugin, never
+    typed into the page, where no test would run it."""
+    block = re.compile(r"```python\n(.*?)```", re.DOTALL)
+    inline = {}
+    for page in DOCS.rglob("*.md"):
+        for code in block.findall(page.read_text(encoding="utf-8")):
+            if not INCLUDE.fullmatch(code.strip()):
+                inline.setdefault(page.relative_to(ROOT).as_posix(), []).append(code[:60])
+    assert not inline, f"Python blocks typed into pages (move them to docs/examples/): {inline}"

@@ -1,8 +1,7 @@
 """Break the models on purpose: a failed run must say which check failed and why."""
 
 import numpy as np
-from tt_tensor import OPS, hookimpl, plugins
-from tt_nn import Linear, Module
+from tt_nn import Linear
 
 import tt_milestones
 
@@ -41,47 +40,36 @@ def test_exploding_gradients_and_dead_relus():
     assert said(result, "dead ReLUs")
 
 
-class Provides:
-    """A plugin that provides one layer under a name."""
-
-    def __init__(self, name, cls):
-        self.name, self.cls = name, cls
-
-    @hookimpl
-    def register_layers(self, register):
-        register(self.name, self.cls)
-
-
-class FrozenFirstLinear(Linear):
-    """A learner's Linear that forgot to let its 2→4 layer learn."""
-
-    def __init__(self, in_features, out_features, bias=True):
-        super().__init__(in_features, out_features, bias)
-        if in_features == 2:
-            self.weight.requires_grad = False
-            self.bias.requires_grad = False
-
-
-def test_frozen_layer():
-    with plugins.plugin(Provides("Linear", FrozenFirstLinear), "frozen"):
-        plugins.use("Linear", "frozen")
-        result = tt_milestones.run("xor", seed=0)
-    assert "parameters with a gradient" in failed(result)
-    assert result.params_with_grad == 2 and result.total_params == 4
-    assert said(result, "frozen parameters", "0.weight", "0.bias")
-
-
-class LogTanh(Module):
-    """A broken Tanh: log of a number that can be negative gives NaN."""
+class DetachedFirstLinear(Linear):
+    """A learner's Linear whose 2→4 layer computes with plain arrays: no gradient flows back."""
 
     def forward(self, x):
-        return OPS["log"].apply(x)
+        if self.in_features != 2:
+            return super().forward(x)
+        return x @ self.weight.detach().T + self.bias.detach()
 
 
-def test_nan_names_the_op_through_anomaly_mode():
-    with plugins.plugin(Provides("Tanh", LogTanh), "broken"):
-        plugins.use("Tanh", "broken")
+def test_layer_that_gets_no_gradient(provide):
+    with provide("Linear", DetachedFirstLinear, "detached"):
+        result = tt_milestones.run("xor", seed=0)
+    assert {"parameters with a gradient", "parameters updated"} <= failed(result)
+    assert result.params_with_grad == 2 and result.total_params == 4
+    assert said(result, "no gradient reached 0.weight, 0.bias")
+
+
+def test_frozen_parameters_are_named():
+    from tt_milestones.diagnose import diagnose
+    from tt_milestones.training import TrainingRun
+
+    run = TrainingRun(seed=0)
+    model = run.watch(Linear(3, 2), name="head")
+    model.weight.requires_grad = False
+    assert any("frozen parameters (requires_grad=False): head.weight" in f for f in diagnose(run))
+
+
+def test_nan_names_the_op_through_anomaly_mode(provide, log_tanh):
+    with provide("Tanh", log_tanh, "broken"):
         result = tt_milestones.run("xor", seed=0)
     assert "loss and gradients finite" in failed(result)
-    assert said(result, "NaN", "epoch 1, step 0", "'log' produced NaN")
+    assert said(result, "NaN", "epoch 1, update 1", "'log' produced NaN")
     assert np.isfinite(result.loss_history).all()  # the NaN epoch is not averaged in

@@ -61,7 +61,7 @@ def list_milestones(console) -> int:
 
 
 def usage_error(console, message: str) -> int:
-    console.print(f"[bold red]tt-milestones:[/] {message}")
+    console.print(f"[bold red]tt-milestones:[/] {message}", soft_wrap=True)
     return USAGE
 
 
@@ -98,7 +98,7 @@ def run_milestones(args, console) -> int:
             ready.append(milestone)
         else:
             locked.append(milestone)
-            console.print(f"[yellow]locked:[/] {status.hint}")
+            console.print(f"[yellow]locked:[/] {status.hint}", soft_wrap=True)
 
     results = {m.name: train_all(m, args, console) for m in ready}
     show(results, args, console, report)

@@ -85,7 +85,10 @@ def status(milestone: Milestone) -> Status:
                 missing.append(f"{kind}:{name}")
                 continue
             if isinstance(found, plugins.Ambiguous):
-                ambiguous.append(found.error().args[0])
+                providers = " and ".join(repr(p) for p in found.providers)
+                ambiguous.append(f"{kind[:-1]} {name!r} is provided by both {providers}; choose "
+                                 f"one with --use {name}=PROVIDER (in Python: "
+                                 f"tt_tensor.plugins.use({name!r}, PROVIDER))")
     if missing_packages:
         hint = (f"{milestone.name} needs {', '.join(missing_packages)}: "
                 f"pip install {' '.join(missing_packages)}")

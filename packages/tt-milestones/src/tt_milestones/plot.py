@@ -15,9 +15,12 @@ MISSING = ("--plot needs matplotlib, which is not installed: "
 
 
 def available() -> bool:
-    import importlib.util
-
-    return importlib.util.find_spec("matplotlib") is not None
+    """True if matplotlib imports (checked before training, not after)."""
+    try:
+        import matplotlib  # noqa: F401
+    except ImportError:
+        return False
+    return True
 
 
 def save_plots(result: Result, folder: Path) -> list[Path]:

@@ -63,7 +63,7 @@ def print_diagnosis(console: Console, result: Result) -> None:
     console.print(f"[bold red]{result.name} failed:[/] {failed}")
     for finding in result.diagnosis or ["nothing unusual was seen in the gradients or the "
                                         "loss curve: the model may need more epochs"]:
-        console.print(f"  • {finding}")
+        console.print(f"  • {finding}", soft_wrap=True)
 
 
 def comparison(results: list[Result]) -> Table:

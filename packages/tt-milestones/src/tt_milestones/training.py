@@ -160,7 +160,7 @@ class TrainingRun:
         """Put back the parameters from before this step, replay it in anomaly mode, stop."""
         from tt_autograd import AnomalyError, detect_anomaly
 
-        where = f"epoch {len(self.loss_history) + 1}, step {self.steps}"
+        where = f"epoch {len(self.loss_history) + 1}, update {self.steps}"
         what = "the loss" if not np.isfinite(value) else "a gradient"
         for saved, p in zip(self._before_step, self.params):
             p.data = saved.copy()

@@ -3,7 +3,8 @@
 Packages provide things through pluggy hooks (see `tt_tensor.hookspecs`); the registry is
 built lazily, the first time anything is looked up, by calling each plugin's hooks once
 with a `register` callback that remembers which package provided what. Built-in ops are
-registered by tt-tensor's own plugin through exactly the same hook.
+registered by tt-tensor's own plugin (`tt_tensor.builtin_ops`), found through the same
+entry-point group and calling the same hook as any third-party plugin.
 
 Two providers may register the same name (a learner's own `conv2d`, say). The name then
 refuses to resolve, with an error naming both, until one provider is chosen with `use()`.
@@ -25,9 +26,8 @@ from tt_tensor import hookspecs
 from tt_tensor.hookspecs import PROJECT
 
 KINDS = ("ops", "layers", "optimizers", "datasets", "milestones")
+# Every package, tt-tensor's own built-in ops included, is found through this entry-point group.
 ENTRY_POINT_GROUP = PROJECT
-# Plugins tt-tensor always loads itself (its own ops); every other package comes by entry point.
-DEFAULT_PLUGINS = (("tt-tensor", "tt_tensor.builtin_ops"),)
 # Comma-separated provider names to leave out, e.g. TT_BLOCK_PLUGINS=tt-vision (for trying things out).
 BLOCK_ENV = "TT_BLOCK_PLUGINS"
 
@@ -143,15 +143,10 @@ def plugin_manager() -> pluggy.PluginManager:
     """The one pluggy manager; entry points are loaded the first time it is asked for."""
     global _manager
     if _manager is None:
-        import importlib
-
         manager = pluggy.PluginManager(PROJECT)
         manager.add_hookspecs(hookspecs)
         for name in filter(None, os.environ.get(BLOCK_ENV, "").split(",")):
             manager.set_blocked(name.strip())
-        for name, module in DEFAULT_PLUGINS:
-            if not manager.is_blocked(name):
-                manager.register(importlib.import_module(module), name=name)
         _load_entry_points(manager)
         _manager = manager
     return _manager

@@ -92,7 +92,11 @@ def fit(run: TrainingRun, model, data, lr: float, epochs: int, batch_size: int) 
 
 def train(run, lr: float = LR, epochs: int = EPOCHS, batch_size: int = BATCH_SIZE,
           ablation: bool = True, positional: bool = True, reverse: bool = False) -> None:
-    """Train the copy model; look at its attention; train the ablation without positions."""
+    """Train the copy model; look at its attention; train the ablation without positions.
+
+    `positional=False` or `reverse=True` train the main model without the encoding or on
+    the reversed copy instead (to explore); `ablation=False` skips the two extra trainings.
+    """
     run.describe(batch_size=batch_size, optimizer="Adam", lr=lr)
     data = copy_task(run.seed, reverse)
     model = run.watch(CopyTransformer(positional=positional), sample=tt.tensor(data[2]))

@@ -1,0 +1,78 @@
+"""The systems view: FLOPs counted by the ops themselves, memory, and time per step."""
+
+import numpy as np
+import tt_tensor as tt
+from tt_tensor import Example, Function, hookimpl, plugins
+
+import tt_milestones
+from tt_milestones.systems import count_ops
+
+
+def test_matmul_declares_2nkm():
+    a = tt.tensor(np.ones((3, 4), np.float32), requires_grad=True)
+    b = tt.tensor(np.ones((4, 5), np.float32))
+    with count_ops() as counter:
+        out = a @ b
+    assert counter.flops == 2 * 3 * 4 * 5 and counter.ops == 1
+    assert counter.kept_bytes == out.data.nbytes  # recorded for backward
+
+
+class Cube(Function):
+    """x³ — a plugin op declaring its own cost: 2 multiplications per element."""
+
+    name = "cube"
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.x = x
+        return x * x * x
+
+    @staticmethod
+    def backward(ctx, grad):
+        return (3 * ctx.x * ctx.x * grad,)
+
+    @staticmethod
+    def flops(ctx, inputs, output):
+        return 2 * output.size
+
+    @staticmethod
+    def examples():
+        return [Example(np.random.default_rng(0).normal(size=(3,)))]
+
+
+class CubePlugin:
+    @hookimpl
+    def register_ops(self, register):
+        register("cube", Cube)
+
+
+def test_a_new_op_is_counted_by_its_own_declaration():
+    with plugins.plugin(CubePlugin(), "cube-plugin"):
+        x = tt.tensor(np.ones(10, np.float32), requires_grad=True)
+        with count_ops() as counter:
+            tt.OPS["cube"].apply(x)
+            with _no_grad():
+                tt.OPS["cube"].apply(x)  # gradients off (evaluation, optimizer): not a step
+    assert counter.by_op == {"cube": 20}
+
+
+def _no_grad():
+    from tt_autograd import no_grad
+
+    return no_grad()
+
+
+def test_mlp_step_costs_what_its_matmuls_say():
+    if not tt_milestones.get("mlp").status().ready:
+        import pytest
+
+        pytest.skip(f"locked: {tt_milestones.get('mlp').status().hint}")
+    result = tt_milestones.run("mlp", seed=0, epochs=1)
+    s = result.systems
+    matmuls = 2 * 32 * (64 * 128 + 128 * 64 + 64 * 10)
+    assert s.batch_size == 32 and s.parameters == 17226 and s.parameter_bytes == 17226 * 4
+    assert matmuls <= s.forward_flops < 1.2 * matmuls  # plus bias adds, ReLUs and the loss
+    assert s.step_flops == 3 * s.forward_flops
+    # Every layer output is kept for backward: at least the three (32, width) activations.
+    assert s.activation_bytes >= 32 * (128 + 64 + 10) * 4
+    assert s.seconds_per_step > 0
