@@ -87,8 +87,16 @@ def test_bad_arguments_are_clear_errors():
         optim.SGD([nn.Parameter(np.ones(1))], lr=0.1, nesterov=True)
     with pytest.raises(ValueError, match=r"betas must be in \[0, 1\)"):
         optim.Adam([nn.Parameter(np.ones(1))], betas=(0.9, 1.0))
-    with pytest.raises(ValueError, match="does not require grad"):
-        optim.Adam([nn.Parameter(np.ones(1), requires_grad=False)])
+
+
+def test_frozen_parameters_are_accepted_and_left_alone():
+    frozen = nn.Parameter(np.ones(2), requires_grad=False)
+    trained = nn.Parameter(np.ones(2))
+    opt = optim.Adam([frozen, trained], lr=0.1)
+    (trained * 3).sum().backward()
+    opt.step()
+    np.testing.assert_array_equal(frozen.data, [1.0, 1.0])
+    assert (trained.data < 1).all()
 
 
 def test_optimizer_state_dict_resumes_exactly():

@@ -25,21 +25,24 @@ class Linear(Function):
         if bias is not None and np.shape(bias) != (np.shape(weight)[0],):
             raise ValueError(f"linear: bias has shape {np.shape(bias)}, expected "
                              f"({np.shape(weight)[0]},) to match weight {np.shape(weight)}")
-        out = x @ weight.T
+        # Fold the batch dimensions into one: a single 2-D matmul is one BLAS call, while
+        # NumPy runs a 3-D `x @ weight.T` as many small ones (up to ~25× slower).
+        x2 = x.reshape(-1, x.shape[-1])
+        out = x2 @ weight.T
         if bias is not None:
             out += bias  # in place: `out` is a fresh array, so this saves one allocation
-        ctx.x, ctx.weight = x, weight
-        return out
+        ctx.x2, ctx.weight, ctx.x_shape = x2, weight, x.shape
+        return out.reshape(*x.shape[:-1], weight.shape[0])
 
     @staticmethod
     def backward(ctx, grad):
-        x, weight = ctx.x, ctx.weight
+        x2, weight = ctx.x2, ctx.weight
         need_x, need_w = ctx.needs_grad[0], ctx.needs_grad[1]
         need_b = len(ctx.needs_grad) > 2 and ctx.needs_grad[2]
-        # Fold the batch dimensions into one so every case is a plain 2-D matmul.
+        # As in forward, every product is a plain 2-D matmul over all batch rows at once.
         g2 = grad.reshape(-1, grad.shape[-1])
-        grad_x = (grad @ weight) if need_x else None
-        grad_w = (g2.T @ x.reshape(-1, x.shape[-1])) if need_w else None
+        grad_x = (g2 @ weight).reshape(ctx.x_shape) if need_x else None
+        grad_w = (g2.T @ x2) if need_w else None
         grad_b = g2.sum(axis=0) if need_b else None
         return grad_x, grad_w, grad_b
 

@@ -40,9 +40,8 @@ class Optimizer:
             if not isinstance(p, Tensor):
                 raise TypeError(f"{type(self).__name__}: expected Parameters (Tensors), got "
                                 f"{type(p).__name__}")
-            if not p.requires_grad:
-                raise ValueError(f"{type(self).__name__}: a parameter of shape {p.shape} does "
-                                 "not require grad, so it can never be optimized")
+            # A frozen parameter (requires_grad=False) is accepted, as in PyTorch: it never
+            # gets a gradient, so step() leaves it alone until it is unfrozen.
         seen = {id(p) for g in self.param_groups for p in g["params"]}
         if any(id(p) in seen for p in params):
             raise ValueError(f"{type(self).__name__}: some parameters appear in more than one group")
