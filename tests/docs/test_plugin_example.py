@@ -55,10 +55,10 @@ CHECK = textwrap.dedent("""
 
 @pytest.mark.install
 def test_example_plugin_installs_registers_and_runs(tmp_path):
-    pytest.importorskip("setuptools", reason="building the example plugin needs setuptools "
+    pytest.importorskip("hatchling", reason="building the example plugin needs hatchling "
                         "(its build backend) in the test environment")
     source = tmp_path / "source"
-    shutil.copytree(EXAMPLE, source)  # build in a copy: setuptools writes egg-info beside it
+    shutil.copytree(EXAMPLE, source)  # build in a copy: the source tree stays untouched
     target = tmp_path / "site"
     install = subprocess.run(
         [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--no-index",

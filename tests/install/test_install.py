@@ -90,11 +90,11 @@ def test_uninstalling_vision_locks_cnn_again(user):
     user.pip("uninstall", "-y", "tt-vision")
     rows = milestone_rows(user.cli("list", check=True).stdout)
     assert_locked(rows, "cnn", "tt-vision")
-    for name in ("perceptron", "xor", "transformer"):
+    for name in ("perceptron", "xor", "mlp", "transformer"):
         assert_ready(rows, name)
     proc = user.cli("run", "cnn")
     assert proc.returncode == 2 and "pip install tt-vision" in proc.stdout + proc.stderr
-    proc = user.cli("run", "perceptron", "--quiet")
+    proc = user.cli("run", "perceptron", "mlp", "--quiet")  # the MLP carries its own digits
     assert proc.returncode == 0, proc.stdout + proc.stderr
 
 

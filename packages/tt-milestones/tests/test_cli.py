@@ -80,9 +80,12 @@ def test_blocked_package_locks_its_milestones_and_leaves_the_others(cli):
     done = cli("run", "cnn", env=env)
     assert done.returncode == 2
     assert "pip install tt-nn tt-vision" in done.stdout
+    for name in ("perceptron", "xor", "mlp", "transformer"):
+        assert "ready" in next(l for l in listed.stdout.splitlines() if f" {name} " in l)
     everything = cli("run", "--all", "--quiet", env=env)
     assert everything.returncode == 0, everything.stdout
-    assert "locked" in everything.stdout and "xor seed 0: passed" in everything.stdout
+    assert "locked" in everything.stdout
+    assert "xor seed 0: passed" in everything.stdout and "mlp seed 0: passed" in everything.stdout
 
 
 def test_plot_writes_pngs(cli, tmp_path):

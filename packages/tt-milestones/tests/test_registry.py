@@ -109,3 +109,19 @@ def test_result_holds_everything_as_json_ready_data():
     assert data["checks"][0] == {"name": "AND accuracy", "value": 1.0, "bar": "≥ 90%",
                                  "passed": True, "shown": "100.0%"}
     assert len(data["loss_history"]) == len(data["accuracy_history"]) == 300
+
+
+def test_the_mlp_digits_are_the_very_same_file_as_tinydigits():
+    """The MLP's own copy of the digits must stay byte-identical to tt-vision's TinyDigits."""
+    import hashlib
+    from importlib import resources
+
+    from tt_milestones.milestones._digits import DIGITS_SHA256, shipped_digits
+
+    copy = resources.files("tt_milestones") / "data" / "digits.npz"
+    assert hashlib.sha256(copy.read_bytes()).hexdigest() == DIGITS_SHA256
+    vision = pytest.importorskip("tt_vision.datasets.tinydigits",
+                                 reason="tt-vision is not installed: nothing to compare with")
+    assert vision.TINYDIGITS_SHA256 == DIGITS_SHA256
+    train_x, train_y, test_x, test_y = shipped_digits()
+    assert train_x.shape == (1000, 1, 8, 8) and test_y.shape == (200,)

@@ -61,7 +61,8 @@ def gradcheck(fn: Callable[..., Tensor], inputs: Sequence[Any], *, eps: float = 
             worst = np.unravel_index(np.argmax(np.where(np.isfinite(error), error, np.inf)), t.shape)
             raise GradcheckError(
                 f"gradcheck: input {i} (shape {t.shape}) element {tuple(int(k) for k in worst)}: "
-                f"backprop gives {analytic[worst]!r}, finite differences give {numeric[worst]!r}")
+                f"backprop gives {float(analytic[worst])!r}, finite differences give "
+                f"{float(numeric[worst])!r}")
     return True
 
 

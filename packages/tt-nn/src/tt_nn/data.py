@@ -34,7 +34,7 @@ class TensorDataset(Dataset):
 
     Args:
         *tensors: Tensors or NumPy arrays with the same first dimension (the sample count).
-    Item i is a tuple of Tensors: (tensors[0][i], tensors[1][i], …).
+    Item i is a tuple of Tensors: `(tensors[0][i], tensors[1][i], …)`.
     """
 
     def __init__(self, *tensors: Any) -> None:

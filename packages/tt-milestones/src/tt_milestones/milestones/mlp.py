@@ -13,7 +13,7 @@ import tt_tensor as tt
 
 from tt_milestones.milestone import Milestone
 from tt_milestones.milestones._common import class_accuracy, layer, optimizer, percent
-from tt_milestones.milestones._digits import tiny_digits
+from tt_milestones.milestones._digits import shipped_digits
 
 EPOCHS = 25
 BATCH_SIZE = 32
@@ -34,7 +34,7 @@ def train(run, lr: float = LR, epochs: int = EPOCHS, batch_size: int = BATCH_SIZ
     from tt_nn.data import DataLoader, TensorDataset
 
     run.describe(batch_size=batch_size, optimizer="Adam", lr=lr)
-    train_x, train_y, test_x, test_y = tiny_digits()
+    train_x, train_y, test_x, test_y = shipped_digits()
     train_x, test_x = train_x.reshape(-1, 64), tt.tensor(test_x.reshape(-1, 64))
     loader = DataLoader(TensorDataset(train_x, train_y), batch_size=batch_size, shuffle=True,
                         seed=run.seed)
@@ -64,8 +64,8 @@ MILESTONE = Milestone(
     story=__doc__.split("\n\n", 1)[1].strip(),
     model="Linear(64,128) → ReLU → Linear(128,64) → ReLU → Linear(64,10)",
     data="TinyDigits (1000 train / 200 test 8×8 images), batch 32, 25 epochs",
-    packages=("tt-nn", "tt-vision"),
+    packages=("tt-nn",),
     needs={"layers": ("Sequential", "Linear", "ReLU", "CrossEntropyLoss"),
-           "optimizers": ("Adam",), "datasets": ("TinyDigits",)},
+           "optimizers": ("Adam",)},
     bar="test accuracy > 80%",
     train=train)

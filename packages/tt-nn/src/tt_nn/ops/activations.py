@@ -1,13 +1,13 @@
 """The `gelu` op: x·Φ(x), the Gaussian error linear unit (GPT and BERT's activation)."""
 
+import math
+
 import numpy as np
 from tt_tensor import Example, Function
 
-from tt_nn.ops.erf import erf
+from tt_nn.ops.erf import normal_cdf
 
-_SQRT_HALF = np.sqrt(0.5)
-_INV_SQRT_2PI = 1 / np.sqrt(2 * np.pi)
-_SQRT_2_OVER_PI = np.sqrt(2 / np.pi)
+_SQRT_2_OVER_PI = math.sqrt(2 / math.pi)  # a Python float: keeps float32 arrays float32
 
 
 class GELU(Function):
@@ -21,24 +21,26 @@ class GELU(Function):
 
     @staticmethod
     def forward(ctx, x, approximate="none"):
+        ctx.approximate = approximate
         if approximate == "none":
-            cdf = (0.5 * (1.0 + erf(x * _SQRT_HALF))).astype(x.dtype, copy=False)
-            ctx.x, ctx.cdf, ctx.approximate = x, cdf, approximate
+            cdf, pdf = normal_cdf(x)
+            # Backward needs Φ + x·φ; keep it only when a gradient will be asked for.
+            if ctx.needs_grad:
+                ctx.slope = cdf + x * pdf
             return x * cdf
         if approximate == "tanh":
+            # Python floats keep float32 arrays float32 (NumPy scalars would promote them).
             inner = _SQRT_2_OVER_PI * (x + 0.044715 * x ** 3)
             th = np.tanh(inner)
-            ctx.x, ctx.tanh, ctx.approximate = x, th, approximate
+            ctx.x, ctx.tanh = x, th
             return 0.5 * x * (1 + th)
         raise ValueError(f"gelu: approximate must be 'none' or 'tanh', got {approximate!r}")
 
     @staticmethod
     def backward(ctx, grad):
-        x = ctx.x
         if ctx.approximate == "none":
-            pdf = _INV_SQRT_2PI * np.exp(-0.5 * x * x)
-            return (grad * (ctx.cdf + x * pdf),)
-        th = ctx.tanh
+            return (grad * ctx.slope,)
+        x, th = ctx.x, ctx.tanh
         d_inner = _SQRT_2_OVER_PI * (1 + 3 * 0.044715 * x * x)
         return (grad * (0.5 * (1 + th) + 0.5 * x * (1 - th * th) * d_inner),)
 
