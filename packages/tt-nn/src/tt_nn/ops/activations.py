@@ -24,9 +24,10 @@ class GELU(Function):
         ctx.approximate = approximate
         if approximate == "none":
             cdf, pdf = normal_cdf(x)
-            # Backward needs Φ + x·φ; keep it only when a gradient will be asked for.
-            if ctx.needs_grad:
-                ctx.slope = cdf + x * pdf
+            if ctx.needs_grad:  # backward needs the slope Φ + x·φ: build it in pdf's memory
+                pdf *= x
+                pdf += cdf
+                ctx.slope = pdf
             return x * cdf
         if approximate == "tanh":
             # Python floats keep float32 arrays float32 (NumPy scalars would promote them).
