@@ -117,3 +117,25 @@ def test_milestones_all_extra_installs_everything_from_sdists(dists, new_venv, v
     rows = milestone_rows(env.cli("list", check=True).stdout)
     for name in (*READY, "transformer"):
         assert_ready(rows, name)
+
+
+FORWARD_ONLY = """
+import tt_tensor as tt
+x = tt.tensor([[1.0, 2.0]], requires_grad=True)
+y = (x @ x.T).sum()
+print(y.item())
+try:
+    y.backward()
+except RuntimeError as error:
+    print(error)
+"""
+
+
+def test_tensor_alone_works_forward_only_and_names_tt_autograd(new_venv):
+    venv = new_venv("tensor-only")
+    venv.pip("install", "tt-tensor", "tt-autograd")
+    venv.pip("uninstall", "-y", "tt-autograd")
+    assert "tt-autograd" not in venv.installed()
+    value, message = venv.run(venv.python, "-c", FORWARD_ONLY).stdout.strip().splitlines()
+    assert float(value) == 5.0
+    assert "pip install tt-autograd" in message

@@ -14,6 +14,8 @@ which returns NaN for a query whose every key is masked, such a row gets all-zer
 and a zero output (and zero gradient): a padded query then cannot poison a loss with NaN.
 """
 
+import math
+
 import numpy as np
 from tt_tensor import Example, Function
 
@@ -80,8 +82,8 @@ class ScaledDotProductAttention(Function):
         if e % num_heads:
             raise ValueError(f"scaled_dot_product_attention: embed dim {e} is not divisible "
                              f"by num_heads={num_heads}")
-        scale = 1.0 / np.sqrt(e // num_heads)
-        qh = _split_heads(q * np.asarray(scale, q.dtype), num_heads)
+        scale = 1.0 / math.sqrt(e // num_heads)  # a Python float: keeps float32 float32
+        qh = _split_heads(q * scale, num_heads)
         kh, vh = _split_heads(k, num_heads), _split_heads(v, num_heads)
         scores = qh @ kh.transpose(0, 1, 3, 2)                        # (N, H, L, S)
         if mask is not None:
@@ -110,11 +112,15 @@ class ScaledDotProductAttention(Function):
         need_q, need_k, need_v = ctx.needs_grad
         grad_v = _merge_heads(w.transpose(0, 1, 3, 2) @ gh) if need_v else None
         # Softmax backward: dS = W * (dW - rowsum(dW * W)); masked entries have W = 0.
+        # einsum forms the row sums without a (N, H, L, S) temporary; the rest is in place.
         grad_w = gh @ vh.transpose(0, 1, 3, 2)
-        grad_w -= (grad_w * w).sum(axis=-1, keepdims=True)
+        grad_w -= np.einsum("nhls,nhls->nhl", grad_w, w)[..., None]
         grad_w *= w
-        # scores = (q * scale) @ kᵀ, and qh already holds q * scale.
-        grad_q = _merge_heads((grad_w @ kh) * np.asarray(ctx.scale, kh.dtype)) if need_q else None
+        grad_q = None
+        if need_q:  # scores = (q * scale) @ kᵀ, and qh already holds q * scale.
+            grad_q = grad_w @ kh
+            grad_q *= ctx.scale  # a Python float: stays float32
+            grad_q = _merge_heads(grad_q)
         grad_k = _merge_heads(grad_w.transpose(0, 1, 3, 2) @ qh) if need_k else None
         return grad_q, grad_k, grad_v
 
