@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import tt_nn as nn
 import tt_tensor as tt
-from tt_nn.ops.erf import erf
+from tt_nn.ops.erf import erf, normal_cdf
 
 rng = np.random.default_rng(0)
 X = rng.normal(size=(4, 5)) * 2
@@ -141,6 +141,57 @@ def test_erf_matches_the_standard_library_to_float64_precision():
     expected = np.array([math.erf(v) for v in x])
     np.testing.assert_allclose(erf(x), expected, rtol=0, atol=2e-15)
     assert erf(np.array([-0.0]))[0] == 0.0
+    assert np.isnan(erf(np.array([np.nan]))[0])
+    tiny = np.array([1e-300, 3e-9])  # the first interval keeps relative precision near 0
+    np.testing.assert_allclose(erf(tiny), 2 / math.sqrt(math.pi) * tiny, rtol=1e-15)
+
+
+def test_erf_in_float32_is_computed_and_returned_in_float32():
+    x = np.linspace(-7, 7, 20001).astype(np.float32)
+    expected = np.array([math.erf(v) for v in x.astype(np.float64)])
+    result = erf(x)
+    assert result.dtype == np.float32
+    # A float32 near 1 is spaced 6e-8 apart: this is within a few rounding steps.
+    np.testing.assert_allclose(result, expected, rtol=0, atol=2e-7)
+
+
+@pytest.mark.parametrize("dtype, atol", [(np.float64, 1e-15), (np.float32, 2e-7)])
+def test_normal_cdf_and_density(dtype, atol):
+    x = np.concatenate([np.linspace(-12, 12, 4001), [0.0, -40.0, 40.0]]).astype(dtype)
+    cdf, pdf = normal_cdf(x)
+    assert cdf.dtype == pdf.dtype == dtype
+    exact = np.array([0.5 * math.erfc(-v / math.sqrt(2)) for v in x.astype(np.float64)])
+    np.testing.assert_allclose(cdf, exact, rtol=0, atol=atol)
+    if dtype == np.float32:  # its one formula keeps relative precision in the lower tail
+        tail = (x > -12) & (x < -3)
+        np.testing.assert_allclose(cdf[tail], exact[tail], rtol=1e-5)
+    density = np.exp(-0.5 * x.astype(np.float64) ** 2) / math.sqrt(2 * math.pi)
+    # float32 rounds x² before the exp: about x²/2 float32 steps of relative error.
+    np.testing.assert_allclose(pdf, density, rtol=1e-5 if dtype == np.float32 else 1e-14,
+                               atol=1e-30)
+
+
+def test_gelu_in_float32_matches_float64_value_and_slope():
+    # float32 takes its own faster path (see normal_cdf); it must agree with float64's.
+    x = np.linspace(-9, 9, 3001)
+    results = {}
+    for dtype in (np.float32, np.float64):
+        t = tt.tensor(x.astype(dtype), requires_grad=True)
+        out = nn.GELU()(t)
+        out.sum().backward()
+        assert out.dtype == t.grad.dtype == dtype
+        results[dtype] = (out.data, t.grad.data)
+    out32, slope32 = results[np.float32]
+    out64, slope64 = results[np.float64]
+    np.testing.assert_allclose(out32, out64, rtol=1e-6, atol=1e-6)
+    np.testing.assert_allclose(slope32, slope64, rtol=1e-6, atol=1e-6)
+    scalars = []  # 0-d inputs work too
+    for dtype in (np.float32, np.float64):
+        scalar = tt.tensor(np.array(-0.7, dtype=dtype), requires_grad=True)
+        out = nn.GELU()(scalar)
+        out.backward()
+        scalars.append([out.item(), scalar.grad.item()])
+    np.testing.assert_allclose(scalars[0], scalars[1], rtol=1e-6)
 
 
 def test_gelu_is_stable_for_extreme_inputs():

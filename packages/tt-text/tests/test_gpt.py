@@ -121,3 +121,31 @@ def test_generate_errors(model):
         generate(model, np.array([[1]]), 3, temperature=-1)
     with pytest.raises(ValueError, match="top_k must be a positive number"):
         generate(model, np.array([[1]]), 3, top_k=0)
+
+
+def test_float32_gpt_keeps_float32_activations_and_gradients(model, monkeypatch):
+    # NumPy 2 turns float32 array × np.float64 scalar into float64; one such leak makes
+    # everything after it slow mixed-precision work (and hides: parameter gradients are cast
+    # back to float32 at the leaves). So every op output and every intermediate gradient
+    # is recorded — the latter through anomaly mode's per-gradient check.
+    import tt_autograd.engine as engine
+    from tt_autograd import detect_anomaly
+    from tt_nn import functional as F
+    from tt_tensor import GradMode
+
+    outputs, grads = [], []
+    monkeypatch.setattr(engine, "check_gradient",
+                        lambda op, inputs, grad: grads.append((op.name, grad.dtype)))
+    monkeypatch.setattr(GradMode, "observers", [
+        lambda op, inputs, output, ctx: outputs.append((op.name, output.data.dtype))])
+    ids = np.random.default_rng(3).integers(0, 13, size=(2, 6))
+    model.zero_grad()
+    with detect_anomaly():
+        loss = F.cross_entropy(model(ids[:, :-1]).reshape(-1, 13), ids[:, 1:].reshape(-1))
+        loss.backward()
+    assert {"embedding", "layer_norm", "linear", "scaled_dot_product_attention", "gelu",
+            "cross_entropy"} <= {name for name, _ in outputs}
+    assert [o for o in outputs if o[1] != np.float32] == []
+    assert len(grads) > 20 and [g for g in grads if g[1] != np.float32] == []
+    assert all(p.grad.dtype == np.float32 for p in model.parameters())
+    model.zero_grad()

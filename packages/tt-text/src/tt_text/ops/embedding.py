@@ -2,8 +2,8 @@
 
 Forward is fancy indexing, `weight[ids]`. Backward is the reverse: each output row's
 gradient is added into the row it was read from. A token that occurs five times in the batch
-collects five gradients, so the additions must accumulate — `np.add.at` does (a plain
-`grad_w[ids] += g` would keep only one of them).
+collects five gradients, so the additions must accumulate (a plain `grad_w[ids] += g` would
+keep only one of them): backward groups equal ids together and sums each group.
 """
 
 import numpy as np
@@ -42,7 +42,15 @@ class EmbeddingLookup(Function):
     @staticmethod
     def backward(ctx, grad):
         grad_weight = np.zeros(ctx.weight_shape, dtype=grad.dtype)
-        np.add.at(grad_weight, ctx.ids.reshape(-1), grad.reshape(-1, ctx.weight_shape[1]))
+        ids, rows = ctx.ids.reshape(-1), grad.reshape(-1, ctx.weight_shape[1])
+        if ids.size:
+            # Sort the rows by id, so each id's rows are neighbours, then add up each run
+            # with one `np.add.reduceat`: the same sums as `np.add.at(grad_weight, ids,
+            # rows)`, several times faster.
+            order = np.argsort(ids, kind="stable")
+            sorted_ids = ids[order]
+            starts = np.flatnonzero(np.r_[True, sorted_ids[1:] != sorted_ids[:-1]])
+            grad_weight[sorted_ids[starts]] = np.add.reduceat(rows[order], starts, axis=0)
         return None, grad_weight
 
     @staticmethod
