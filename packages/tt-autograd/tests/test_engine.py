@@ -112,6 +112,19 @@ def test_shared_upstream_gradients_are_not_aliased_between_leaves():
     np.testing.assert_allclose(b.grad.data, [1.0, 1.0])
 
 
+def test_leaves_given_one_upstream_array_each_own_their_gradient():
+    a = tt.tensor(np.zeros(2), requires_grad=True)
+    b = tt.tensor(np.zeros(2), requires_grad=True)
+    upstream = np.ones(2)
+    (a + b).backward(upstream)  # add hands the very same array to both inputs
+    a.grad.data *= 10  # in place, as gradient clipping does
+    np.testing.assert_allclose(b.grad.data, [1.0, 1.0])
+    np.testing.assert_allclose(upstream, [1.0, 1.0])  # the caller's array is untouched
+    c = tt.tensor(np.zeros((2, 2)), requires_grad=True)
+    c.reshape(4).backward(np.arange(4.0))  # reshape's backward gives a view
+    assert c.grad.data.base is None
+
+
 def test_non_scalar_backward_takes_a_gradient():
     x = tt.tensor(np.array([1.0, 2.0]), requires_grad=True)
     (x * x).backward(np.array([1.0, 10.0]))

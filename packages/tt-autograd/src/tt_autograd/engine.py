@@ -61,14 +61,16 @@ def backward(root: Tensor, gradient: Any = None) -> None:
                                f"`gradient` of that shape")
         seed = np.ones_like(root.data)
     else:
-        seed = np.asarray(gradient.data if isinstance(gradient, Tensor) else gradient,
-                          dtype=root.data.dtype)
+        # A copy: the caller's array must not become (or alias) a leaf's `.grad`.
+        seed = np.array(gradient.data if isinstance(gradient, Tensor) else gradient,
+                        dtype=root.data.dtype)
         if seed.shape != root.shape:
             raise RuntimeError(f"backward: gradient has shape {seed.shape} but the tensor "
                                f"has shape {root.shape}")
 
     check = check_gradient if AnomalyMode.enabled else None
     grads: dict[int, np.ndarray] = {id(root): seed}
+    handed_out: set[int] = set()  # arrays already stored as some leaf's .grad in this pass
     # Like PyTorch, a backward that meets 0 or inf produces inf/NaN quietly; anomaly mode is
     # the tool that stops at it and names the op.
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
@@ -77,7 +79,7 @@ def backward(root: Tensor, gradient: Any = None) -> None:
             if grad is None:  # nothing downstream depended on this tensor
                 continue
             if node._op is None:
-                _accumulate_leaf(node, grad)
+                _accumulate_leaf(node, grad, handed_out)
                 continue
             input_grads = node._op.backward(node._ctx, grad)
             for parent, parent_grad in zip(node._inputs, input_grads):
@@ -92,15 +94,22 @@ def backward(root: Tensor, gradient: Any = None) -> None:
                     grads[key] = parent_grad
 
 
-def _accumulate_leaf(leaf: Tensor, grad: np.ndarray) -> None:
-    """Gradients add up across backward() calls until zeroed, as in PyTorch."""
+def _accumulate_leaf(leaf: Tensor, grad: np.ndarray, handed_out: set[int]) -> None:
+    """Gradients add up across backward() calls until zeroed, as in PyTorch.
+
+    A leaf's `.grad` may later be changed in place (gradient clipping does), so it must own
+    its array: ops pass one gradient array to several inputs (`a + b` gives both the same),
+    and views or read-only broadcasts share memory with other gradients. Only those cases
+    are copied, so the common one costs nothing.
+    """
     if grad.dtype != leaf.data.dtype:
         grad = grad.astype(leaf.data.dtype)
     if leaf.grad is None:
-        # The array may be shared with another tensor's gradient or be a read-only view:
-        # give the leaf its own writable copy only when needed.
-        if not grad.flags.writeable or grad.shape != leaf.shape:
+        shared = (id(grad) in handed_out or grad.base is not None or not grad.flags.writeable
+                  or grad.shape != leaf.shape)
+        if shared:
             grad = np.array(np.broadcast_to(grad, leaf.shape))
+        handed_out.add(id(grad))
         leaf.grad = Tensor._make(grad)
     else:
         leaf.grad = Tensor._make(leaf.grad.data + grad)
