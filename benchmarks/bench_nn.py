@@ -26,38 +26,23 @@ SIZES = (64, 128, 64, 10)
 BATCHES = (32, 256)
 
 
-def tt_step_fn(batch: int):
-    tt.manual_seed(0)
+def mlp(nn):
+    """The benchmarked MLP, from `tt_nn` or `torch.nn` (the two share these names)."""
     layers = []
     for fan_in, fan_out in zip(SIZES[:-1], SIZES[1:]):
         layers += [nn.Linear(fan_in, fan_out), nn.ReLU()]
-    model = nn.Sequential(*layers[:-1])
-    optimizer = nn.optim.Adam(model.parameters(), lr=1e-3)
-    loss_fn = nn.CrossEntropyLoss()
+    return nn.Sequential(*layers[:-1])  # no ReLU after the output layer
+
+
+def batch_arrays(batch: int):
+    """The same inputs (batch, 64) float32 and class labels (batch,) for both frameworks."""
     rng = np.random.default_rng(0)
-    x = tt.tensor(rng.normal(size=(batch, SIZES[0])).astype(np.float32))
-    y = tt.tensor(rng.integers(0, SIZES[-1], size=batch))
-
-    def step():
-        optimizer.zero_grad()
-        loss = loss_fn(model(x), y)
-        loss.backward()
-        optimizer.step()
-
-    return step, model
+    return (rng.normal(size=(batch, SIZES[0])).astype(np.float32),
+            rng.integers(0, SIZES[-1], size=batch))
 
 
-def torch_step_fn(torch, batch: int, state: dict):
-    layers = []
-    for fan_in, fan_out in zip(SIZES[:-1], SIZES[1:]):
-        layers += [torch.nn.Linear(fan_in, fan_out), torch.nn.ReLU()]
-    model = torch.nn.Sequential(*layers[:-1])
-    model.load_state_dict({k: torch.from_numpy(v.copy()) for k, v in state.items()})
-    optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
-    loss_fn = torch.nn.CrossEntropyLoss()
-    rng = np.random.default_rng(0)
-    x = torch.from_numpy(rng.normal(size=(batch, SIZES[0])).astype(np.float32))
-    y = torch.from_numpy(rng.integers(0, SIZES[-1], size=batch))
+def training_step(model, optimizer, loss_fn, x, y):
+    """One step, written once: tt and PyTorch models, optimizers and losses share the API."""
 
     def step():
         optimizer.zero_grad()
@@ -66,6 +51,22 @@ def torch_step_fn(torch, batch: int, state: dict):
         optimizer.step()
 
     return step
+
+
+def tt_step_fn(batch: int):
+    tt.manual_seed(0)
+    model = mlp(nn)
+    x, y = (tt.tensor(a) for a in batch_arrays(batch))
+    optimizer = nn.optim.Adam(model.parameters(), lr=1e-3)
+    return training_step(model, optimizer, nn.CrossEntropyLoss(), x, y), model
+
+
+def torch_step_fn(torch, batch: int, state: dict):
+    model = mlp(torch.nn)
+    model.load_state_dict({k: torch.from_numpy(v.copy()) for k, v in state.items()})
+    x, y = (torch.from_numpy(a) for a in batch_arrays(batch))
+    optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
+    return training_step(model, optimizer, torch.nn.CrossEntropyLoss(), x, y)
 
 
 def main() -> None:

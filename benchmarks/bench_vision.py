@@ -64,23 +64,11 @@ def data(batch: int, side: int):
             rng.integers(0, 10, size=batch))
 
 
-def tt_step_fn(model, x, y):
-    optimizer = nn.optim.SGD(model.parameters(), lr=LR, momentum=MOMENTUM)
-    loss_fn = nn.CrossEntropyLoss()
-    x, y = tt.tensor(x), tt.tensor(y)
-
-    def step():
-        optimizer.zero_grad()
-        loss_fn(model(x), y).backward()
-        optimizer.step()
-
-    return step
-
-
-def torch_step_fn(torch, model, x, y):
-    optimizer = torch.optim.SGD(model.parameters(), lr=LR, momentum=MOMENTUM)
-    loss_fn = torch.nn.CrossEntropyLoss()
-    x, y = torch.from_numpy(x), torch.from_numpy(y)
+def step_fn(optim, losses, model, x, y):
+    """One training step as a callable: the same code for tt (optim=tt_nn.optim, losses=tt_nn)
+    and PyTorch (torch.optim, torch.nn)."""
+    optimizer = optim.SGD(model.parameters(), lr=LR, momentum=MOMENTUM)
+    loss_fn = losses.CrossEntropyLoss()
 
     def step():
         optimizer.zero_grad()
@@ -123,10 +111,12 @@ def main() -> None:
         model = tt_model(side)
         x, y = data(batch, side)
         state = model.state_dict()
-        ours = best_time(tt_step_fn(model, x, y), repeat=7, min_seconds=0.2)
+        ours = best_time(step_fn(nn.optim, nn, model, tt.tensor(x), tt.tensor(y)),
+                         repeat=7, min_seconds=0.2)
         reference = None
         if torch is not None:
-            reference = best_time(torch_step_fn(torch, torch_model(torch, side, state), x, y),
+            reference = best_time(step_fn(torch.optim, torch.nn, torch_model(torch, side, state),
+                                          torch.from_numpy(x), torch.from_numpy(y)),
                                   repeat=7, min_seconds=0.2)
         ref_text = "—" if reference is None else f"{reference * 1e3:.3f}"
         print(f"{batch:>6} {f'{side}x{side}':>6} {ours * 1e3:>9.3f} {ref_text:>9} "

@@ -93,13 +93,19 @@ def checks_table(result) -> str:
     return "\n".join(lines) + "\n"
 
 
-def loss_curve(result, name: str, path: Path) -> None:
-    """Plot loss (and accuracy, if recorded) per epoch; save a PNG with no timestamps in it."""
+def _pyplot():
+    """matplotlib's pyplot, drawing to files only (no display needed); imported when used."""
     import matplotlib
 
-    matplotlib.use("Agg")  # no display needed
+    matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
+    return plt
+
+
+def loss_curve(result, name: str, path: Path) -> None:
+    """Plot loss (and accuracy, if recorded) per epoch; save a PNG with no timestamps in it."""
+    plt = _pyplot()
     history = list(result.loss_history)
     epochs = range(1, len(history) + 1)
     panels = 2 if result.accuracy_history else 1
@@ -127,11 +133,7 @@ def loss_curve(result, name: str, path: Path) -> None:
 
 def attention_map(result, name: str, path: Path) -> None:
     """Heat map of the mean attention weights (query position × key position) of a run."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
+    plt = _pyplot()
     weights = result.extras["attention"]
     size = len(weights)
     fig, ax = plt.subplots(figsize=(3.8, 3.3), dpi=110)

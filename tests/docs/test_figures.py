@@ -15,7 +15,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 GENERATED = ROOT / "docs" / "generated"
-REGENERATE = "regenerate with `hatch run docs:python docs/scripts/make_figures.py` and commit it"
+REGENERATE = "regenerate with `hatch run docs:figures` and commit it"
 
 
 def make_figures():

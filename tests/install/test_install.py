@@ -3,7 +3,7 @@
 One venv goes through a user's story, step by step (each test builds on the one before,
 so they run in file order): install tt-nn and tt-vision, add tt-milestones, add tt-text,
 remove tt-vision. A second venv installs `tt-milestones[all]`, building every package
-from its sdist.
+from its sdist; a third keeps only tt-tensor and checks that it works forward-only.
 """
 
 from __future__ import annotations

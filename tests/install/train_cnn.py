@@ -33,7 +33,7 @@ def check_registry() -> None:
 def train_cnn() -> None:
     tt.manual_seed(0)
     data = TinyDigits("train")
-    images = tt.tensor(data.images[:256].reshape(-1, 1, 8, 8))
+    images = tt.tensor(data.images[:256])  # (256, 1, 8, 8)
     labels = tt.tensor(data.labels[:256])
     model = nn.Sequential(tt_vision.Conv2d(1, 4, 3), nn.ReLU(), tt_vision.MaxPool2d(2),
                           nn.Flatten(), nn.Linear(4 * 3 * 3, 10))

@@ -1,7 +1,7 @@
 import numpy as np
 import tt_tensor as tt
 from tt_nn import Linear, MSELoss
-from tt_nn.optim.optimizer import Optimizer
+from tt_nn.optim import Optimizer
 from tt_tensor import hookimpl, plugins
 
 

@@ -6,7 +6,7 @@ import tt_nn
 import tt_tensor as tt
 from tt_nn import functional as F
 from tt_nn.optim import Adam
-from tt_text import GPT, Embedding, MultiHeadAttention, PositionalEncoding, generate
+from tt_text import GPT, Embedding, MultiHeadAttention, PositionalEncoding, generate, train_gpt
 from tt_text.datasets import CharDataset, CopyTask
 
 
@@ -63,3 +63,22 @@ def test_gpt_learns_a_text_and_generates_it(tmp_path):
     prompt = np.array([data.tokenizer.encode("the quick")])
     sample = data.tokenizer.decode(generate(model, prompt, 30, temperature=0)[0])
     assert sample == text[:39]
+
+
+def test_train_gpt_saves_weights_that_tt_nn_loads(tmp_path, capsys):
+    text_path, weights = tmp_path / "abc.txt", tmp_path / "weights.npz"
+    text_path.write_text("abcabcabc " * 20)
+    argv = [str(text_path), "--minutes", "0", "--layers", "1", "--d-model", "8",
+            "--heads", "2", "--context", "8", "--sample-length", "5"]
+    assert train_gpt.main(argv + ["--save", str(weights)]) == 0
+    assert f"weights saved to {weights}" in capsys.readouterr().out
+    model = GPT(vocab_size=4, d_model=8, num_heads=2, num_layers=1, max_len=8)
+    model.load_state_dict(tt_nn.load(weights))  # strict: every name and shape must match
+    tt.manual_seed(0)  # train_gpt seeds the same way before building its model
+    expected = GPT(vocab_size=4, d_model=8, num_heads=2, num_layers=1, max_len=8)
+    assert np.array_equal(model.token_emb.weight.data, expected.token_emb.weight.data)
+
+
+def test_train_gpt_reports_a_missing_file(tmp_path, capsys):
+    assert train_gpt.main([str(tmp_path / "missing.txt")]) == 2
+    assert "no text file at" in capsys.readouterr().err

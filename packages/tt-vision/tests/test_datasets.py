@@ -208,6 +208,15 @@ def test_cifar10_reads_the_binary_version(tmp_path):
     assert test.classes[0] == "airplane" and len(test.classes) == 10
 
 
+def test_cifar10_reads_gzipped_files(tmp_path):
+    plain = tmp_path / "plain.bin"
+    images, labels = write_cifar(plain, 3, seed=4)
+    (tmp_path / "test_batch.bin.gz").write_bytes(gzip.compress(plain.read_bytes(), mtime=0))
+    test = CIFAR10(tmp_path, "test")
+    np.testing.assert_array_equal(test.labels, labels)
+    np.testing.assert_allclose(test.images * 255, images, atol=1e-4)
+
+
 def test_cifar10_missing_file_is_named(tmp_path):
     write_cifar(tmp_path / "data_batch_1.bin", 2, 0)
     with pytest.raises(DatasetFileError, match="CIFAR10: missing file 'data_batch_2.bin'"):

@@ -72,7 +72,7 @@ def default_collate(items: Sequence[Any]) -> Any:
     if isinstance(first, Tensor):
         return Tensor._make(np.stack([item.data for item in items]))
     if isinstance(first, (np.ndarray, np.generic, int, float, bool)):
-        return Tensor._make(np.asarray(np.stack([np.asarray(item) for item in items])))
+        return Tensor._make(np.stack(items))
     return list(items)
 
 

@@ -23,6 +23,7 @@ def relu(input: Tensor) -> Tensor:
 
 
 def tanh(input: Tensor) -> Tensor:
+    """The hyperbolic tangent, elementwise: values in (-1, 1)."""
     return OPS["tanh"].apply(input)
 
 

@@ -16,7 +16,7 @@ import numpy as np
 from tt_tensor import Tensor, generator
 
 
-def _fill(tensor: Tensor, values: np.ndarray) -> Tensor:
+def _fill(tensor: Tensor, values: np.ndarray | float) -> Tensor:
     tensor.data[...] = values
     return tensor
 
@@ -76,14 +76,17 @@ def trunc_normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0,
 
 
 def constant_(tensor: Tensor, val: float) -> Tensor:
+    """Fill with `val` everywhere."""
     return _fill(tensor, val)
 
 
 def zeros_(tensor: Tensor) -> Tensor:
+    """Fill with 0 (biases, LayerNorm's shift)."""
     return _fill(tensor, 0.0)
 
 
 def ones_(tensor: Tensor) -> Tensor:
+    """Fill with 1 (LayerNorm's scale)."""
     return _fill(tensor, 1.0)
 
 

@@ -9,14 +9,15 @@ from tt_tensor import Tensor
 
 from tt_nn import functional as F
 from tt_nn.module import Module
+from tt_nn.ops.losses import check_reduction
 
 
 class _Loss(Module):
+    """Base of the loss modules: checks and keeps `reduction` ("mean", "sum" or "none")."""
+
     def __init__(self, reduction: str = "mean") -> None:
         super().__init__()
-        if reduction not in ("mean", "sum", "none"):
-            raise ValueError(f"{type(self).__name__}: reduction must be 'mean', 'sum' or "
-                             f"'none', got {reduction!r}")
+        check_reduction(type(self).__name__, reduction)  # now, not at the first call
         self.reduction = reduction
 
     def extra_repr(self) -> str:

@@ -52,6 +52,7 @@ class Module:
         object.__setattr__(self, "training", True)
 
     def forward(self, *args: Any, **kwargs: Any) -> Any:
+        """What the module computes: every subclass defines it; `module(x)` calls it."""
         raise NotImplementedError(f"{type(self).__name__} has no forward(); define "
                                   "forward(self, ...) to say what the module computes")
 
@@ -60,36 +61,34 @@ class Module:
 
     # ----- registration -----------------------------------------------------------------
     def __setattr__(self, name: str, value: Any) -> None:
-        registries = self.__dict__.get("_parameters")
         if isinstance(value, Parameter):
-            self._check_initialised(name, registries)
-            self._forget(name)
-            self._parameters[name] = value
-        elif isinstance(value, Module):
-            self._check_initialised(name, registries)
-            self._forget(name)
-            self._modules[name] = value
-        elif registries is not None and name in self._parameters:
-            if value is not None:
-                raise TypeError(f"{type(self).__name__}.{name} is a parameter: assign a "
-                                f"tt_nn.Parameter or None, not {type(value).__name__}")
-            self._parameters[name] = None
-        elif registries is not None and name in self._modules:
-            if value is not None:
-                raise TypeError(f"{type(self).__name__}.{name} is a sub-module: assign a "
-                                f"Module or None, not {type(value).__name__}")
-            self._modules[name] = None
-        elif registries is not None and name in self._buffers:
-            value = _as_buffer(type(self).__name__, name, value)
-            self._buffers[name] = value
+            self.register_parameter(name, value)
+            return
+        if isinstance(value, Module):
+            self.add_module(name, value)
+            return
+        if "_parameters" in self.__dict__:  # re-assigning a registered name keeps it registered
+            if name in self._parameters:
+                if value is not None:
+                    raise TypeError(f"{type(self).__name__}.{name} is a parameter: assign a "
+                                    f"tt_nn.Parameter or None, not {type(value).__name__}")
+                self._parameters[name] = None
+            elif name in self._modules:
+                if value is not None:
+                    raise TypeError(f"{type(self).__name__}.{name} is a sub-module: assign a "
+                                    f"Module or None, not {type(value).__name__}")
+                self._modules[name] = None
+            elif name in self._buffers:
+                value = _as_buffer(type(self).__name__, name, value)
+                self._buffers[name] = value
         object.__setattr__(self, name, value)
 
     def __delattr__(self, name: str) -> None:
         self._forget(name)
         object.__delattr__(self, name)
 
-    def _check_initialised(self, name: str, registries: Any) -> None:
-        if registries is None:
+    def _check_initialised(self, name: str) -> None:
+        if "_parameters" not in self.__dict__:
             raise AttributeError(f"cannot assign {name!r} before Module.__init__() is called: "
                                  f"add super().__init__() at the top of "
                                  f"{type(self).__name__}.__init__")
@@ -104,7 +103,7 @@ class Module:
         if param is not None and not isinstance(param, Parameter):
             raise TypeError(f"register_parameter: {name!r} must be a tt_nn.Parameter or None, "
                             f"got {type(param).__name__}")
-        self._check_initialised(name, self.__dict__.get("_parameters"))
+        self._check_initialised(name)
         self._forget(name)
         self._parameters[name] = param
         object.__setattr__(self, name, param)
@@ -115,7 +114,7 @@ class Module:
         `tensor` may be a Tensor, a NumPy array or None; arrays are wrapped in a Tensor.
         Non-persistent buffers are converted by `to()` but left out of `state_dict`.
         """
-        self._check_initialised(name, self.__dict__.get("_parameters"))
+        self._check_initialised(name)
         value = _as_buffer(type(self).__name__, name, tensor)
         self._forget(name)
         self._buffers[name] = value
@@ -128,7 +127,7 @@ class Module:
         if module is not None and not isinstance(module, Module):
             raise TypeError(f"add_module: {name!r} must be a Module or None, "
                             f"got {type(module).__name__}")
-        self._check_initialised(name, self.__dict__.get("_parameters"))
+        self._check_initialised(name)
         self._forget(name)
         self._modules[name] = module
         object.__setattr__(self, name, module)
@@ -151,15 +150,18 @@ class Module:
             stack.extend(reversed(children))  # reversed: visit in registration order
 
     def modules(self) -> Iterator[Module]:
+        """This module and every sub-module, each once."""
         for _, module in self.named_modules():
             yield module
 
     def named_children(self) -> Iterator[tuple[str, Module]]:
+        """The direct sub-modules with their attribute names (not their descendants)."""
         for name, module in self._modules.items():
             if module is not None:
                 yield name, module
 
     def children(self) -> Iterator[Module]:
+        """The direct sub-modules."""
         for _, module in self.named_children():
             yield module
 
@@ -168,13 +170,16 @@ class Module:
         yield from self._named_members("_parameters", prefix, recurse)
 
     def parameters(self, recurse: bool = True) -> Iterator[Parameter]:
+        """Every Parameter (shared ones once): what an optimizer is given."""
         for _, param in self.named_parameters(recurse=recurse):
             yield param
 
     def named_buffers(self, prefix: str = "", recurse: bool = True) -> Iterator[tuple[str, Tensor]]:
+        """Every buffer with its dotted name (e.g. `bn.running_mean`)."""
         yield from self._named_members("_buffers", prefix, recurse)
 
     def buffers(self, recurse: bool = True) -> Iterator[Tensor]:
+        """Every buffer (saved, untrained state)."""
         for _, buffer in self.named_buffers(recurse=recurse):
             yield buffer
 
@@ -238,9 +243,11 @@ class Module:
         return self
 
     def double(self) -> Module:
+        """`to(float64)`: what gradient checks need."""
         return self.to(np.float64)
 
     def float(self) -> Module:
+        """`to(float32)`: the default dtype."""
         return self.to(np.float32)
 
     # ----- saving and loading -----------------------------------------------------------
@@ -249,16 +256,8 @@ class Module:
 
         The arrays are copies, so the dict is a snapshot that later training does not change.
         """
-        state: OrderedDict[str, np.ndarray] = OrderedDict()
-        for module_name, module in self.named_modules():
-            dot = f"{module_name}." if module_name else ""
-            for name, param in module._parameters.items():
-                if param is not None:
-                    state[dot + name] = param.data.copy()
-            for name, buffer in module._buffers.items():
-                if buffer is not None and name not in module._non_persistent:
-                    state[dot + name] = buffer.data.copy()
-        return state
+        return OrderedDict((key, tensor.data.copy())
+                           for key, tensor in self._state_tensors().items())
 
     def load_state_dict(self, state_dict: dict[str, Any], strict: bool = True) -> IncompatibleKeys:
         """Copy arrays into the existing parameters and buffers (which keep their dtype).
@@ -293,6 +292,7 @@ class Module:
         return IncompatibleKeys(missing, unexpected)
 
     def _state_tensors(self) -> dict[str, Tensor]:
+        """The tensors `state_dict` saves, by dotted name: parameters and persistent buffers."""
         tensors = {}
         for module_name, module in self.named_modules():
             dot = f"{module_name}." if module_name else ""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Iterable
+from typing import Iterable
 
 import numpy as np
 from tt_tensor import Tensor
@@ -40,7 +40,3 @@ def parameters_to_vector(parameters: Iterable[Tensor]) -> np.ndarray:
     """All parameters' values in one flat array (a copy)."""
     return np.concatenate([p.data.ravel() for p in parameters])
 
-
-def count_parameters(module: Any) -> int:
-    """How many numbers a module's parameters hold."""
-    return sum(p.data.size for p in module.parameters())

@@ -8,9 +8,10 @@ heads, the features are split into groups that each attend in their own way.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
-import tt_tensor
-from tt_nn import Linear, Module
+from tt_nn import Linear, Module, init
 from tt_tensor import OPS, Tensor
 
 from tt_text.ops.attention import check_mask
@@ -86,13 +87,13 @@ class MultiHeadAttention(Module):
         self.k_proj = Linear(embed_dim, embed_dim, bias=bias)
         self.v_proj = Linear(embed_dim, embed_dim, bias=bias)
         self.out_proj = Linear(embed_dim, embed_dim, bias=bias)
-        bound = np.sqrt(6.0 / (embed_dim + 3 * embed_dim))  # Xavier on the stacked (3E, E)
+        # torch draws q, k, v as one stacked (3E, E) weight: Xavier with fan_in E, fan_out 3E.
+        bound = math.sqrt(6.0 / (embed_dim + 3 * embed_dim))
         for proj in (self.q_proj, self.k_proj, self.v_proj):
-            proj.weight.data[...] = tt_tensor.generator().uniform(-bound, bound,
-                                                                  (embed_dim, embed_dim))
+            init.uniform_(proj.weight, -bound, bound)
         for proj in (self.q_proj, self.k_proj, self.v_proj, self.out_proj):
             if proj.bias is not None:
-                proj.bias.data[...] = 0.0
+                init.zeros_(proj.bias)
         self.attn_weights: np.ndarray | None = None
 
     def forward(self, query: Tensor, key: Tensor | None = None, value: Tensor | None = None,

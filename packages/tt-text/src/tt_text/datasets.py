@@ -84,7 +84,6 @@ class CharDataset:
         self.block_size = int(block_size)
         self.tokenizer = tokenizer if tokenizer is not None else CharTokenizer().train(text)
         self.ids = np.asarray(self.tokenizer.encode(text), dtype=np.int64)
-        self._window = np.arange(self.block_size + 1)
 
     @property
     def vocab_size(self) -> int:
@@ -102,7 +101,8 @@ class CharDataset:
 
     def batch(self, starts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Windows starting at each of `starts` at once: x and y, each (B, block_size)."""
-        chunks = self.ids[np.asarray(starts)[:, None] + self._window]  # one gather, no loop
+        window = np.arange(self.block_size + 1)  # x's positions and the one after
+        chunks = self.ids[np.asarray(starts)[:, None] + window]  # one gather, no loop
         return chunks[:, :-1], chunks[:, 1:]
 
     def random_batch(self, batch_size: int) -> tuple[np.ndarray, np.ndarray]:

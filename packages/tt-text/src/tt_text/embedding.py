@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 import tt_tensor
-from tt_nn import Module, Parameter
+from tt_nn import Module, Parameter, init
 from tt_tensor import OPS, Tensor
 
 
@@ -34,8 +34,8 @@ class Embedding(Module):
             raise ValueError(f"Embedding: num_embeddings and embedding_dim must be positive, "
                              f"got {num_embeddings} and {embedding_dim}")
         self.num_embeddings, self.embedding_dim = int(num_embeddings), int(embedding_dim)
-        weight = tt_tensor.generator().standard_normal((num_embeddings, embedding_dim))
-        self.weight = Parameter(weight.astype(np.float32))
+        self.weight = Parameter(np.empty((num_embeddings, embedding_dim), dtype=np.float32))
+        init.normal_(self.weight)
 
     def forward(self, ids) -> Tensor:
         return OPS["embedding"].apply(ids, self.weight)
@@ -81,8 +81,8 @@ class PositionalEncoding(Module):
         if kind == "sinusoidal":
             self.register_buffer("pe", sinusoidal_encoding(max_len, d_model))
         else:
-            table = 0.02 * tt_tensor.generator().standard_normal((max_len, d_model))
-            self.weight = Parameter(table.astype(np.float32))
+            self.weight = Parameter(np.empty((max_len, d_model), dtype=np.float32))
+            init.normal_(self.weight, std=0.02)
 
     def forward(self, x: Tensor, start: int = 0) -> Tensor:
         if x.ndim != 3 or x.shape[2] != self.d_model:

@@ -5,7 +5,8 @@
 Every few seconds it prints the training loss; every `--sample-every` seconds it prints a
 sample continued from the start of the file. At first the samples are random characters;
 after a minute or two they have the file's letters and spacing, then its common words.
-`--save model.npz` writes the weights (a NumPy .npz, no pickle) when time is up.
+`--save model.npz` writes the weights with `tt_nn.save` (a NumPy .npz, no pickle) when time
+is up; `model.load_state_dict(tt_nn.load("model.npz"))` reads them back.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import argparse
 import sys
 import time
 
-import numpy as np
+import tt_nn
 import tt_tensor
 from tt_nn import functional as F
 from tt_nn.optim import Adam
@@ -89,8 +90,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"--- final sample ({step} steps) ---\n"
           f"{sample(model, data, args.sample_length, args.temperature)}")
     if args.save:
-        np.savez(args.save, **model.state_dict())
-        print(f"weights saved to {args.save}")
+        print(f"weights saved to {tt_nn.save(model, args.save)}")
     return 0
 
 

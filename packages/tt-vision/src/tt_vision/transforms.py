@@ -16,7 +16,7 @@ from typing import Any, Callable, Sequence
 import numpy as np
 from tt_tensor import Tensor, generator
 
-from tt_vision.ops._windows import pair, windows
+from tt_vision.ops._windows import pad, pair, windows
 
 
 def _unwrap(image: Any, who: str) -> tuple[np.ndarray, bool, bool]:
@@ -91,16 +91,13 @@ class RandomCrop:
 
     def __call__(self, image: Any) -> Any:
         batch, is_tensor, single = _unwrap(image, "RandomCrop")
-        n, c, h, w = batch.shape
+        n, _, h, w = batch.shape
         p = self.padding
         ch, cw = self.size
         if ch > h + 2 * p or cw > w + 2 * p:
             raise ValueError(f"RandomCrop: crop size {self.size} is larger than the padded "
                              f"image {(h + 2 * p, w + 2 * p)} (input {batch.shape[1:]}, padding {p})")
-        if p:
-            padded = np.zeros((n, c, h + 2 * p, w + 2 * p), dtype=batch.dtype)
-            padded[:, :, p:p + h, p:p + w] = batch
-            batch = padded
+        batch = pad(batch, (p, p))
         positions = (batch.shape[2] - ch + 1, batch.shape[3] - cw + 1)
         rng = generator()
         top = rng.integers(0, positions[0], size=n)

@@ -27,7 +27,9 @@ class Sequential(Module):
                 self.add_module(str(index), _checked(str(index), module))
 
     def append(self, module: Module) -> Sequential:
-        self.add_module(str(len(self._modules)), _checked(str(len(self._modules)), module))
+        """Add a layer at the end, named by its position."""
+        name = str(len(self._modules))
+        self.add_module(name, _checked(name, module))
         return self
 
     def forward(self, input: Any) -> Any:
@@ -59,10 +61,13 @@ class ModuleList(Module):
             self.append(module)
 
     def append(self, module: Module) -> ModuleList:
-        self.add_module(str(len(self._modules)), _checked(str(len(self._modules)), module))
+        """Add a module at the end, named by its position."""
+        name = str(len(self._modules))
+        self.add_module(name, _checked(name, module))
         return self
 
     def extend(self, modules: Iterable[Module]) -> ModuleList:
+        """Append each of `modules` in turn."""
         for module in modules:
             self.append(module)
         return self

@@ -15,7 +15,8 @@ REDUCTIONS = ("mean", "sum", "none")
 BCE_EPS = float(np.float32(1e-12))
 
 
-def _check_reduction(op: str, reduction: str) -> None:
+def check_reduction(op: str, reduction: str) -> None:
+    """Raise a ValueError naming `op` unless reduction is "mean", "sum" or "none"."""
     if reduction not in REDUCTIONS:
         raise ValueError(f"{op}: reduction must be 'mean', 'sum' or 'none', got {reduction!r}")
 
@@ -50,7 +51,9 @@ def _spread(grad: np.ndarray, reduction: str, size: int) -> np.ndarray:
     return grad  # "sum": 1 for each element (broadcasts); "none": elementwise already
 
 
-def _examples_pair(positive=False, unit=False):
+def _examples_pair(unit=False):
+    """Gradient-check examples (input, float target) for each reduction; unit=True keeps the
+    input inside (0, 1), where BCE on probabilities is defined."""
     r = np.random.default_rng(0)
     a = r.uniform(0.1, 0.9, (4, 3)) if unit else r.normal(size=(4, 3))
     b = r.uniform(0.0, 1.0, (4, 3))
@@ -64,7 +67,7 @@ class MSELoss(Function):
 
     @staticmethod
     def forward(ctx, input, target, reduction="mean"):
-        _check_reduction("mse_loss", reduction)
+        check_reduction("mse_loss", reduction)
         _check_same_shape("mse_loss", input, target)
         diff = input - target
         ctx.diff, ctx.reduction = diff, reduction
@@ -95,7 +98,7 @@ class BCELoss(Function):
 
     @staticmethod
     def forward(ctx, input, target, reduction="mean"):
-        _check_reduction("binary_cross_entropy", reduction)
+        check_reduction("binary_cross_entropy", reduction)
         _check_same_shape("binary_cross_entropy", input, target)
         _check_float_target("binary_cross_entropy", target)
         if input.size and (input.min() < 0 or input.max() > 1):
@@ -141,7 +144,7 @@ class BCEWithLogitsLoss(Function):
 
     @staticmethod
     def forward(ctx, input, target, reduction="mean", pos_weight=None):
-        _check_reduction("binary_cross_entropy_with_logits", reduction)
+        check_reduction("binary_cross_entropy_with_logits", reduction)
         _check_same_shape("binary_cross_entropy_with_logits", input, target)
         _check_float_target("binary_cross_entropy_with_logits", target)
         softplus_neg = np.log1p(np.exp(-np.abs(input))) + np.maximum(-input, 0)  # log(1+e^-x)
@@ -205,7 +208,7 @@ class CrossEntropyLoss(Function):
 
     @staticmethod
     def forward(ctx, input, target, reduction="mean", label_smoothing=0.0, ignore_index=-100):
-        _check_reduction("cross_entropy", reduction)
+        check_reduction("cross_entropy", reduction)
         if not 0.0 <= label_smoothing <= 1.0:
             raise ValueError(f"cross_entropy: label_smoothing must be in [0, 1], got {label_smoothing}")
         x = np.asarray(input)

@@ -52,10 +52,10 @@ class Adam(Optimizer):
                         data *= 1 - lr * weight_decay
                     else:
                         g = g + weight_decay * data
-                state = self.state.get(id(p))
-                if state is None:
-                    state = self.state[id(p)] = {"step": 0, "exp_avg": np.zeros_like(data),
-                                                 "exp_avg_sq": np.zeros_like(data)}
+                state = self._state(p)
+                if not state:  # this parameter's first step: both moments start at zero
+                    state.update(step=0, exp_avg=np.zeros_like(data),
+                                 exp_avg_sq=np.zeros_like(data))
                     if amsgrad:
                         state["max_exp_avg_sq"] = np.zeros_like(data)
                 state["step"] += 1

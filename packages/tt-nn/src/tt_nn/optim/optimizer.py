@@ -42,45 +42,44 @@ class Optimizer:
                                 f"{type(p).__name__}")
             # A frozen parameter (requires_grad=False) is accepted, as in PyTorch: it never
             # gets a gradient, so step() leaves it alone until it is unfrozen.
-        seen = {id(p) for g in self.param_groups for p in g["params"]}
+        seen = {id(p) for p in self._params()}
         if any(id(p) in seen for p in params):
             raise ValueError(f"{type(self).__name__}: some parameters appear in more than one group")
-        full = {**self.defaults, **group, "params": params}
-        full.setdefault("initial_lr", full.get("lr"))
-        self.param_groups.append(full)
+        self.param_groups.append({**self.defaults, **group, "params": params})
 
     def zero_grad(self, set_to_none: bool = True) -> None:
         """Forget every parameter's gradient (set to None, as PyTorch does by default)."""
-        for group in self.param_groups:
-            for p in group["params"]:
-                if set_to_none:
-                    p.grad = None
-                elif p.grad is not None:
-                    p.grad.data[...] = 0
+        for p in self._params():
+            if set_to_none:
+                p.grad = None
+            elif p.grad is not None:
+                p.grad.data[...] = 0
 
     def step(self) -> None:
+        """Update every parameter that has a gradient (each optimizer writes its rule)."""
         raise NotImplementedError
 
+    def _params(self) -> list[Tensor]:
+        """Every parameter, group after group: position i is parameter i in `state_dict`."""
+        return [p for group in self.param_groups for p in group["params"]]
+
     def _state(self, p: Tensor) -> dict[str, Any]:
-        state = self.state.get(id(p))
-        if state is None:
-            state = self.state[id(p)] = {}
-        return state
+        """The state dict of parameter p (empty until its first step)."""
+        return self.state.setdefault(id(p), {})
 
     # ----- saving -----------------------------------------------------------------------
     def state_dict(self) -> dict[str, Any]:
         """Hyperparameters and state by parameter position (0, 1, … across groups), as
         NumPy arrays and numbers: enough to resume training."""
-        index = {id(p): i for i, p in enumerate(p for g in self.param_groups for p in g["params"])}
+        index = {id(p): i for i, p in enumerate(self._params())}
         groups = [{k: v for k, v in g.items() if k != "params"} | {"params": [index[id(p)] for p in g["params"]]}
                   for g in self.param_groups]
-        state = {index[k]: {n: (v.copy() if isinstance(v, np.ndarray) else v) for n, v in s.items()}
-                 for k, s in self.state.items() if k in index}
+        state = {index[k]: _copied(s) for k, s in self.state.items() if k in index}
         return {"state": state, "param_groups": groups}
 
     def load_state_dict(self, state_dict: dict[str, Any]) -> None:
         """Restore what `state_dict()` returned, for an optimizer over the same parameters."""
-        params = [p for g in self.param_groups for p in g["params"]]
+        params = self._params()
         groups = state_dict["param_groups"]
         if len(groups) != len(self.param_groups) or any(
                 len(g["params"]) != len(own["params"]) for g, own in zip(groups, self.param_groups)):
@@ -88,9 +87,7 @@ class Optimizer:
                              "match this optimizer's parameter groups")
         for saved, own in zip(groups, self.param_groups):
             own.update({k: v for k, v in saved.items() if k != "params"})
-        self.state = {id(params[i]): {n: (v.copy() if isinstance(v, np.ndarray) else v)
-                                      for n, v in s.items()}
-                      for i, s in state_dict["state"].items()}
+        self.state = {id(params[i]): _copied(s) for i, s in state_dict["state"].items()}
 
     def __repr__(self) -> str:
         lines = [f"{type(self).__name__} ("]
@@ -98,3 +95,9 @@ class Optimizer:
             lines.append(f"Parameter Group {i}")
             lines += [f"    {k}: {v}" for k, v in sorted(group.items()) if k != "params"]
         return "\n".join(lines) + "\n)"
+
+
+def _copied(state: dict[str, Any]) -> dict[str, Any]:
+    """One parameter's state with its arrays copied, so saved and live state never alias."""
+    return {name: (value.copy() if isinstance(value, np.ndarray) else value)
+            for name, value in state.items()}

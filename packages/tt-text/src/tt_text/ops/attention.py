@@ -14,26 +14,23 @@ which returns NaN for a query whose every key is masked, such a row gets all-zer
 and a zero output (and zero gradient): a padded query then cannot poison a loss with NaN.
 """
 
+import functools
 import math
 
 import numpy as np
 from tt_tensor import Example, Function
 
-_causal_masks: dict[tuple[int, int], np.ndarray] = {}
 
-
+@functools.cache  # every forward of a model asks for the same few masks
 def causal_mask(length: int, source_length: int | None = None) -> np.ndarray:
     """Boolean (L, S) mask, True above the diagonal: position i may not look at j > i.
 
     When S > L (queries are the last L of S positions, as with a KV cache) the diagonal is
-    shifted so that query i sits at position S - L + i. Cached: masks are read-only.
+    shifted so that query i sits at position S - L + i. Cached, so the masks are read-only.
     """
     s = length if source_length is None else source_length
-    mask = _causal_masks.get((length, s))
-    if mask is None:
-        mask = np.triu(np.ones((length, s), dtype=bool), k=s - length + 1)
-        mask.flags.writeable = False
-        _causal_masks[(length, s)] = mask
+    mask = np.triu(np.ones((length, s), dtype=bool), k=s - length + 1)
+    mask.flags.writeable = False
     return mask
 
 

@@ -3,11 +3,15 @@
 `ds[i]` gives one `(image, label)` pair, as in PyTorch. `ds.__getitems__(indices)` — what
 tt_nn's DataLoader (like PyTorch's) calls for a whole batch — gives `(images, labels)` for
 all of them with one NumPy indexing per array: no Python loop over batch items.
+
+Also here: finding and reading the local files of MNIST and CIFAR-10 (plain or .gz).
 """
 
 from __future__ import annotations
 
-from typing import Any, Callable
+import gzip
+from pathlib import Path
+from typing import Callable
 
 import numpy as np
 from tt_nn.data import Dataset
@@ -16,6 +20,28 @@ from tt_tensor import Tensor
 
 class DatasetFileError(RuntimeError):
     """A dataset file is missing, damaged or not in the expected format (the message names it)."""
+
+
+def find_file(root: Path, name: str, who: str, subfolders: tuple[str, ...] = ()) -> Path:
+    """`root/name` (or `name.gz`, or in one of `subfolders`), or an error saying where it looked."""
+    tried = []
+    for folder in (root, *(root / s for s in subfolders)):
+        for candidate in (folder / name, folder / f"{name}.gz"):
+            if candidate.is_file():
+                return candidate
+            tried.append(str(candidate))
+    raise DatasetFileError(f"{who}: missing file {name!r}; looked for " + ", ".join(tried)
+                           + ". tt never downloads: put the file there yourself.")
+
+
+def read_bytes(path: Path, who: str) -> bytes:
+    """The whole file, decompressed when its name ends in `.gz`; unreadable files are named."""
+    opener = gzip.open if path.suffix == ".gz" else open
+    try:
+        with opener(path, "rb") as f:
+            return f.read()
+    except (OSError, EOFError) as error:
+        raise DatasetFileError(f"{who}: cannot read {path}: {error}") from None
 
 
 class ImageDataset(Dataset):

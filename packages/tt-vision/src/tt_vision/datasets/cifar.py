@@ -11,7 +11,7 @@ from typing import Callable
 
 import numpy as np
 
-from tt_vision.datasets._base import DatasetFileError, ImageDataset
+from tt_vision.datasets._base import DatasetFileError, ImageDataset, find_file, read_bytes
 
 RECORD = 1 + 3 * 32 * 32
 FILES = {"train": tuple(f"data_batch_{i}.bin" for i in range(1, 6)), "test": ("test_batch.bin",)}
@@ -19,8 +19,8 @@ SUBFOLDER = "cifar-10-batches-bin"  # what the official archive unpacks to
 
 
 def read_cifar_file(path: Path, who: str = "CIFAR10") -> tuple[np.ndarray, np.ndarray]:
-    """One binary batch file -> (images (N, 3, 32, 32) uint8, labels (N,) uint8)."""
-    raw = path.read_bytes()
+    """One binary batch file (plain or .gz) -> (images (N, 3, 32, 32) uint8, labels (N,) uint8)."""
+    raw = read_bytes(path, who)
     if len(raw) == 0 or len(raw) % RECORD:
         raise DatasetFileError(f"{who}: {path} is {len(raw)} bytes, not a whole number of "
                                f"{RECORD}-byte records (1 label byte + 3072 pixel bytes)")
@@ -36,8 +36,8 @@ def read_cifar_file(path: Path, who: str = "CIFAR10") -> tuple[np.ndarray, np.nd
 class CIFAR10(ImageDataset):
     """CIFAR-10 (32x32 colour images, 10 classes) from the binary version's files in `root`.
 
-    Expects `data_batch_1.bin` ... `data_batch_5.bin` (train) and `test_batch.bin` (test) in
-    `root` or `root/cifar-10-batches-bin`. Items are
+    Expects `data_batch_1.bin` ... `data_batch_5.bin` (train) and `test_batch.bin` (test),
+    each optionally `.gz`, in `root` or `root/cifar-10-batches-bin`. Items are
     `(image (3, 32, 32) float32 in [0, 1], label int)`.
 
     Args:
@@ -53,18 +53,10 @@ class CIFAR10(ImageDataset):
         if split not in FILES:
             raise ValueError(f"CIFAR10: split must be 'train' or 'test', got {split!r}")
         root = Path(root)
-        parts = [read_cifar_file(_find(root, name)) for name in FILES[split]]
+        parts = [read_cifar_file(find_file(root, name, "CIFAR10", (SUBFOLDER,)))
+                 for name in FILES[split]]
         images = np.concatenate([p[0] for p in parts])
         labels = np.concatenate([p[1] for p in parts])
-        super().__init__((images / np.float32(255)).astype(np.float32), labels.astype(np.int64),
-                         transform)
+        super().__init__((images / np.float32(255)).astype(np.float32, copy=False),
+                         labels.astype(np.int64), transform)
         self.split = split
-
-
-def _find(root: Path, name: str) -> Path:
-    for candidate in (root / name, root / SUBFOLDER / name):
-        if candidate.is_file():
-            return candidate
-    raise DatasetFileError(f"CIFAR10: missing file {name!r}; looked in {root} and "
-                           f"{root / SUBFOLDER}. tt never downloads: put the binary version's "
-                           "files there yourself.")

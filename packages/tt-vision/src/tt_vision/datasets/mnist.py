@@ -7,39 +7,21 @@ the values. Images are idx3 (count, 28, 28); labels are idx1 (count,).
 
 from __future__ import annotations
 
-import gzip
 from pathlib import Path
 from typing import Callable
 
 import numpy as np
 
-from tt_vision.datasets._base import DatasetFileError, ImageDataset
+from tt_vision.datasets._base import DatasetFileError, ImageDataset, find_file, read_bytes
 
 FILES = {"train": ("train-images-idx3-ubyte", "train-labels-idx1-ubyte"),
          "test": ("t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte")}
 UNSIGNED_BYTE = 0x08
 
 
-def find_file(root: Path, name: str, who: str, subfolders: tuple[str, ...] = ()) -> Path:
-    """`root/name` (or `name.gz`, or inside one of `subfolders`), or a clear error."""
-    tried = []
-    for folder in (root, *(root / s for s in subfolders)):
-        for candidate in (folder / name, folder / f"{name}.gz"):
-            if candidate.is_file():
-                return candidate
-            tried.append(str(candidate))
-    raise DatasetFileError(f"{who}: missing file {name!r}; looked for " + ", ".join(tried)
-                           + ". tt never downloads: put the file there yourself.")
-
-
 def read_idx(path: Path, dims: int, who: str = "read_idx") -> np.ndarray:
-    """An IDX file of unsigned bytes with `dims` dimensions, as a uint8 array."""
-    opener = gzip.open if path.suffix == ".gz" else open
-    try:
-        with opener(path, "rb") as f:
-            raw = f.read()
-    except (OSError, EOFError) as error:
-        raise DatasetFileError(f"{who}: cannot read {path}: {error}") from None
+    """An IDX file (plain or .gz) of unsigned bytes with `dims` dimensions, as a uint8 array."""
+    raw = read_bytes(path, who)
     header = 4 + 4 * dims
     if len(raw) < header:
         raise DatasetFileError(f"{who}: {path} is {len(raw)} bytes, too short for an IDX header")
@@ -86,6 +68,6 @@ class MNIST(ImageDataset):
         if labels.size and labels.max() > 9:
             raise DatasetFileError(f"MNIST: {label_path} contains label {labels.max()}; "
                                    "expected digits 0-9")
-        super().__init__((images[:, None] / np.float32(255)).astype(np.float32),
+        super().__init__((images[:, None] / np.float32(255)).astype(np.float32, copy=False),
                          labels.astype(np.int64), transform)
         self.split = split

@@ -57,13 +57,14 @@ class BatchNorm2d(Module):
         if self.training or not self.track_running_stats:
             # Batch statistics; the running ones move towards them only while training.
             update = self.training and self.track_running_stats
-            momentum = self.momentum
+            momentum = 0.0  # only read when the running statistics are updated
             if update:
                 self.num_batches_tracked.data += 1
+                momentum = self.momentum
                 if momentum is None:  # a plain average over every batch so far
                     momentum = 1.0 / float(self.num_batches_tracked.data)
             return OPS["batch_norm2d"].apply(
-                x, self.weight, self.bias, training=True, momentum=momentum or 0.0, eps=self.eps,
+                x, self.weight, self.bias, training=True, momentum=momentum, eps=self.eps,
                 running_mean=self.running_mean.data if update else None,
                 running_var=self.running_var.data if update else None)
         return OPS["batch_norm2d"].apply(

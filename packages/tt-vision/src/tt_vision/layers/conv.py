@@ -5,8 +5,8 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from tt_nn import Module, Parameter
-from tt_tensor import OPS, Tensor, generator
+from tt_nn import Module, Parameter, init
+from tt_tensor import OPS, Tensor
 
 from tt_vision.ops._windows import output_size, pair
 
@@ -53,11 +53,11 @@ class Conv2d(Module):
 
     def reset_parameters(self) -> None:
         """Uniform in ±1/sqrt(fan_in) (what kaiming_uniform_(a=sqrt(5)) works out to)."""
-        bound = 1.0 / math.sqrt(self.in_channels * self.kernel_size[0] * self.kernel_size[1])
-        rng = generator()
-        self.weight.data[...] = rng.uniform(-bound, bound, self.weight.shape)
+        fan_in, _ = init.calculate_fan_in_and_fan_out(self.weight)  # C*kH*kW
+        bound = 1.0 / math.sqrt(fan_in)
+        init.uniform_(self.weight, -bound, bound)
         if self.bias is not None:
-            self.bias.data[...] = rng.uniform(-bound, bound, self.bias.shape)
+            init.uniform_(self.bias, -bound, bound)
 
     def forward(self, x: Tensor) -> Tensor:
         shape = x.shape

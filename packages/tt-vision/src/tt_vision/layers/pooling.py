@@ -5,10 +5,12 @@ from __future__ import annotations
 from tt_nn import Module
 from tt_tensor import OPS, Tensor
 
-from tt_vision.ops._windows import output_size, pair
+from tt_vision.ops._windows import check_4d, output_size, pair
 
 
 class _Pool2d(Module):
+    """What MaxPool2d and AvgPool2d share: their arguments, checks, and a call to op `op_name`."""
+
     op_name = ""
 
     def __init__(self, kernel_size, stride=None) -> None:
@@ -21,10 +23,8 @@ class _Pool2d(Module):
                              f"{self.extra_repr()}")
 
     def forward(self, x: Tensor) -> Tensor:
-        shape = x.shape
-        if len(shape) != 4:
-            raise ValueError(f"{self._name()}: expected a 4-D input (N, C, H, W), got shape {shape}")
-        output_size(self._name(), shape[2:], self.kernel_size, self.stride)
+        check_4d(self._name(), x.shape)
+        output_size(self._name(), x.shape[2:], self.kernel_size, self.stride)
         return OPS[self.op_name].apply(x, kernel_size=self.kernel_size, stride=self.stride)
 
     def _name(self) -> str:

@@ -71,18 +71,28 @@ def windows(x: np.ndarray, kernel: tuple[int, int], stride: tuple[int, int],
     return as_strided(x, shape, strides, writeable=False)
 
 
+def offset_index(i: int, j: int, stride: tuple[int, int],
+                 out_hw: tuple[int, int]) -> tuple[slice, ...]:
+    """The index that picks element (i, j) of every window at once.
+
+    For x (N, C, H, W), `x[offset_index(i, j, ...)]` is an (N, C, oH, oW) strided slice:
+    pixel (y*stride + i, x*stride + j) for every window position (y, x). Looping over the
+    kH*kW offsets with it touches whole batches, never single pixels.
+    """
+    (sh, sw), (oh, ow) = stride, out_hw
+    return (slice(None), slice(None), slice(i, i + sh * (oh - 1) + 1, sh),
+            slice(j, j + sw * (ow - 1) + 1, sw))
+
+
 def scatter_windows(grad_windows: np.ndarray, image_hw: tuple[int, int],
                     stride: tuple[int, int]) -> np.ndarray:
     """The reverse of `windows`: add each window's gradient back onto the pixels it covered.
 
-    grad_windows: (A, B, oH, oW, kH, kW) -> (A, B, H, W). Overlapping windows add up. The
-    loop runs over the kH*kW kernel offsets only; each step adds one strided slice of the
-    whole batch at once.
+    grad_windows: (A, B, oH, oW, kH, kW) -> (A, B, H, W). Overlapping windows add up.
     """
     a, b, oh, ow, kh, kw = grad_windows.shape
-    sh, sw = stride
     out = np.zeros((a, b, *image_hw), dtype=grad_windows.dtype)
     for i in range(kh):
         for j in range(kw):
-            out[:, :, i:i + sh * (oh - 1) + 1:sh, j:j + sw * (ow - 1) + 1:sw] += grad_windows[..., i, j]
+            out[offset_index(i, j, stride, (oh, ow))] += grad_windows[..., i, j]
     return out

@@ -70,9 +70,10 @@ class BatchNorm2d(Function):
     @staticmethod
     def backward(ctx, grad):
         x_hat, inv_std, weight = ctx.x_hat, ctx.inv_std, ctx.weight
-        need = ctx.needs_grad + (False,) * (3 - len(ctx.needs_grad))
+        # needs_grad has one entry per input given: fewer when weight and bias were left out.
+        need_x, need_w, need_b = ctx.needs_grad + (False,) * (3 - len(ctx.needs_grad))
         grad_x = grad_w = grad_b = None
-        if need[0]:
+        if need_x:
             g_hat = grad if weight is None else grad * _per_channel(weight)
             if ctx.training:
                 # x_hat depends on x directly and through the batch mean and variance; the
@@ -84,9 +85,9 @@ class BatchNorm2d(Function):
                     * _per_channel(inv_std)
             else:
                 grad_x = g_hat * _per_channel(inv_std)
-        if need[1]:
+        if need_w:
             grad_w = (grad * x_hat).sum(axis=_AXES)
-        if need[2]:
+        if need_b:
             grad_b = grad.sum(axis=_AXES)
         return grad_x, grad_w, grad_b
 

@@ -58,8 +58,8 @@ class Conv2d(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        need_x, need_w = ctx.needs_grad[0], ctx.needs_grad[1]
-        need_b = len(ctx.needs_grad) > 2 and ctx.needs_grad[2]
+        # needs_grad has one entry per input given: two when bias was left out.
+        need_x, need_w, need_b = ctx.needs_grad + (False,) * (3 - len(ctx.needs_grad))
         o = ctx.weight_shape[0]
         g = grad.transpose(1, 0, 2, 3).reshape(o, -1)  # (O, N*oH*oW), free if grad kept our layout
         grad_x = grad_w = grad_b = None
@@ -80,9 +80,8 @@ class Conv2d(Function):
     @staticmethod
     def flops(ctx, inputs, output):
         """A multiply and an add per weight per output pixel."""
-        weight = inputs[1].data if hasattr(inputs[1], "data") else inputs[1]
-        per_pixel = int(np.prod(weight.shape[1:]))
-        return int(2 * output.size * per_pixel)
+        per_pixel = int(np.prod(np.shape(inputs[1])[1:]))  # C*kH*kW; inputs[1] is the weight
+        return 2 * output.size * per_pixel
 
     @staticmethod
     def examples():

@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 from tt_tensor import Example, Function
 
-from tt_vision.ops._windows import check_4d, output_size, pair
+from tt_vision.ops._windows import check_4d, offset_index, output_size, pair
 
 
 def _setup(who, x, kernel_size, stride):
@@ -25,10 +25,8 @@ def _setup(who, x, kernel_size, stride):
 
 
 def _offsets(kernel, stride, out_hw):
-    """For each offset (i, j) in a window: the index picking it from every window at once."""
-    (kh, kw), (sh, sw), (oh, ow) = kernel, stride, out_hw
-    return [(slice(None), slice(None), slice(i, i + sh * (oh - 1) + 1, sh),
-             slice(j, j + sw * (ow - 1) + 1, sw)) for i in range(kh) for j in range(kw)]
+    """`offset_index` of every offset (i, j) in a window, row by row (kept for backward)."""
+    return [offset_index(i, j, stride, out_hw) for i in range(kernel[0]) for j in range(kernel[1])]
 
 
 def _overlapping(kernel, stride) -> bool:
@@ -59,14 +57,10 @@ class MaxPool2d(Function):
     def backward(ctx, grad):
         x, out = ctx.x, ctx.out
         grad_x = np.zeros(x.shape, dtype=grad.dtype)
-        claimed = None  # windows whose maximum was already found at an earlier offset
+        claimed = np.zeros(out.shape, dtype=bool)  # windows whose first maximum is found
         for index in ctx.offsets:
-            hit = x[index] == out
-            if claimed is None:
-                claimed = hit
-            else:
-                hit &= ~claimed  # a later equal value is not the first maximum
-                claimed |= hit
+            hit = (x[index] == out) & ~claimed  # a later equal value is not the first maximum
+            claimed |= hit
             if ctx.overlapping:
                 grad_x[index] += grad * hit
             else:  # each pixel lies in at most one window: assigning is enough
