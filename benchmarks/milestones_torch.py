@@ -55,10 +55,12 @@ def class_accuracy(model, x, y) -> float:
 
 @torch.no_grad()
 def binary_accuracy(model, x, y) -> float:
+    """Share of samples whose probability is on the label's side of 0.5."""
     return float(((model(x) > 0.5) == (y > 0.5)).float().mean())
 
 
 def tensors(*arrays: np.ndarray) -> list[torch.Tensor]:
+    """The arrays as torch tensors, made contiguous (`from_numpy` rejects negative strides)."""
     return [torch.from_numpy(np.ascontiguousarray(a)) for a in arrays]
 
 

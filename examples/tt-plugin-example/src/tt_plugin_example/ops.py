@@ -2,12 +2,7 @@
 
 import numpy as np
 from tt_tensor import Example, Function
-
-
-def _sigmoid(x: np.ndarray) -> np.ndarray:
-    # Written with exp(-|x|) so neither branch can overflow for large |x|.
-    e = np.exp(-np.abs(x))
-    return np.where(x >= 0, 1 / (1 + e), e / (1 + e))
+from tt_tensor.ops.elementwise import stable_sigmoid  # tt's own: no overflow for large |x|
 
 
 class SwishOp(Function):
@@ -17,7 +12,7 @@ class SwishOp(Function):
 
     @staticmethod
     def forward(ctx, x):
-        s = _sigmoid(x)
+        s = stable_sigmoid(x)
         ctx.x, ctx.s = x, s
         return x * s
 

@@ -2,8 +2,8 @@
 
 The entry point in pyproject.toml names this module. Each function is marked with
 `@hookimpl` and named after a hook in `tt_tensor.hookspecs`; it receives a `register`
-callback and calls it once per thing it provides. Heavier imports happen inside the
-hooks, so building the op table never waits for layers or milestones to load.
+callback and calls it once per thing it provides. Each hook imports what it registers,
+so this module reads as the list of what the plugin provides.
 """
 
 from tt_tensor import hookimpl

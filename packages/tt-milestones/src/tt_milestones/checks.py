@@ -25,11 +25,13 @@ def loss_decrease(run: TrainingRun) -> float:
 
 
 def params_with_gradient(run: TrainingRun) -> int:
+    """How many parameter tensors ever got a non-zero, finite gradient."""
     return sum(run.got_gradient)
 
 
 def params_updated(run: TrainingRun) -> int:
-    return sum(not np.array_equal(p.data, start) for p, start in zip(run.params, run.initial))
+    """How many parameter tensors training changed."""
+    return sum(run.updated())
 
 
 def standard_checks(run: TrainingRun) -> list[Check]:

@@ -19,6 +19,7 @@ OK, FAILED, USAGE = 0, 1, 2
 
 
 def parser() -> argparse.ArgumentParser:
+    """The `list` and `run` subcommands and their options."""
     p = argparse.ArgumentParser(prog="tt-milestones",
                                 description="Train tt's historical milestones and verify "
                                             "that they really learn.")
@@ -40,6 +41,7 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run the command with `argv` (default: the process's arguments); returns the exit status."""
     args = parser().parse_args(argv)
     from rich.console import Console
 
@@ -50,6 +52,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def list_milestones(console) -> int:
+    """`tt-milestones list`: the table of every registered milestone."""
     from tt_tensor import plugins
 
     from tt_milestones.report import milestone_list
@@ -61,14 +64,16 @@ def list_milestones(console) -> int:
 
 
 def usage_error(console, message: str) -> int:
+    """Print `message` as the command's error and return the usage exit status."""
     console.print(f"[bold red]tt-milestones:[/] {message}", soft_wrap=True)
     return USAGE
 
 
 def run_milestones(args, console) -> int:
+    """`tt-milestones run`: apply the --use choices, train, report, write JSON and plots."""
     from tt_tensor import plugins
 
-    from tt_milestones import plot, report
+    from tt_milestones import plot
     from tt_milestones.runner import MilestoneError, get, registered
 
     if args.seeds < 1:
@@ -101,7 +106,7 @@ def run_milestones(args, console) -> int:
             console.print(f"[yellow]locked:[/] {status.hint}", soft_wrap=True)
 
     results = {m.name: train_all(m, args, console) for m in ready}
-    show(results, args, console, report)
+    show(results, args, console)
     if args.json is not None:
         everything = [r.to_dict() for runs in results.values() for r in runs]
         args.json.parent.mkdir(parents=True, exist_ok=True)
@@ -120,15 +125,15 @@ def train_all(milestone, args, console) -> list:
     """Run one milestone for every requested seed, with a progress bar per epoch."""
     from tt_milestones.runner import run
 
-    results = []
-    for seed in range(args.seed, args.seed + args.seeds):
-        if args.quiet or not console.is_terminal:  # a bar only where someone watches it
-            results.append(run(milestone.name, seed))
-            continue
-        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+    seeds = range(args.seed, args.seed + args.seeds)
+    if args.quiet or not console.is_terminal:  # a bar only where someone watches it
+        return [run(milestone.name, seed) for seed in seeds]
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
-        columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                   TextColumn("{task.fields[status]}"))
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+               TextColumn("{task.fields[status]}"))
+    results = []
+    for seed in seeds:
         with Progress(*columns, console=console, transient=True) as progress:
             task = progress.add_task(f"{milestone.year} {milestone.name} (seed {seed})",
                                      total=None, status="")
@@ -141,8 +146,10 @@ def train_all(milestone, args, console) -> list:
     return results
 
 
-def show(results: dict, args, console, report) -> None:
+def show(results: dict, args, console) -> None:
     """The verification tables (or pass rates), diagnoses and the side-by-side view."""
+    from tt_milestones import report
+
     firsts = [runs[0] for runs in results.values()]
     if args.quiet:
         for runs in results.values():

@@ -8,9 +8,10 @@ too high) or barely moved (too low), and which op first produced NaN.
 from __future__ import annotations
 
 import numpy as np
-from tt_tensor import GradMode
+from tt_autograd import no_grad
 
 from tt_milestones.checks import loss_decrease
+from tt_milestones.systems import observing
 from tt_milestones.training import TrainingRun
 
 VANISHING = 1e-6  # largest gradient norm seen below this: the signal never arrived
@@ -53,9 +54,8 @@ def _gradient_findings(run: TrainingRun) -> list[str]:
     if exploding:
         findings.append(f"exploding gradients: {_names(exploding)} — lower the learning "
                         "rate or clip gradients")
-    unchanged = [n for n, p, start, got in
-                 zip(run.param_names, run.params, run.initial, run.got_gradient)
-                 if got and np.array_equal(p.data, start)]
+    unchanged = [n for n, got, moved in zip(run.param_names, run.got_gradient, run.updated())
+                 if got and not moved]
     if unchanged:
         findings.append(f"{_names(unchanged)} had gradients but never changed: is the "
                         "learning rate 0, or were they left out of the optimizer?")
@@ -89,15 +89,11 @@ def _dead_relus(run: TrainingRun) -> list[str]:
         if sample is None:
             continue
         outputs.clear()
-        GradMode.observers.append(catch_relu)
-        previous, GradMode.enabled = GradMode.enabled, False
         try:
-            model(sample)
+            with observing(catch_relu), no_grad():
+                model(sample)
         except Exception:  # the diagnosis must never hide the failure it explains
             continue
-        finally:
-            GradMode.enabled = previous
-            GradMode.observers.remove(catch_relu)
         for i, out in enumerate(outputs):
             units = out.reshape(out.shape[0], -1)
             dead = float(np.mean(units.max(axis=0) <= 0))

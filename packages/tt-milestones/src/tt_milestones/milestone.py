@@ -58,6 +58,7 @@ class Status:
 
     @property
     def label(self) -> str:
+        """`"ready"` or `"locked"`."""
         return "ready" if self.ready else "locked"
 
 

@@ -1,7 +1,7 @@
 """tt-milestones's plugin: registers the built-in milestones, exactly as a third party would.
 
-Importing a milestone's module imports no layer package (models are built from the
-registry at train time), so `cnn` can be listed as locked when tt-vision is missing.
+Importing a milestone's module imports neither tt-vision nor tt-text (models are built
+from the registry at train time), so `cnn` can be listed as locked when tt-vision is missing.
 """
 
 from tt_tensor import hookimpl

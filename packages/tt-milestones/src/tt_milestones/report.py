@@ -12,16 +12,19 @@ from tt_milestones.result import Result
 
 
 def mark(passed: bool) -> str:
+    """A check's verdict, coloured: ✓ pass or ✗ FAIL."""
     return "[green]✓ pass[/]" if passed else "[bold red]✗ FAIL[/]"
 
 
 def size(nbytes: float) -> str:
     """Bytes in B / KB / MB (powers of 1024)."""
-    for unit in ("B", "KB", "MB", "GB"):
-        if nbytes < 1024 or unit == "GB":
-            return f"{nbytes:.0f} {unit}" if unit == "B" else f"{nbytes:.1f} {unit}"
+    if nbytes < 1024:
+        return f"{nbytes:.0f} B"
+    for unit in ("KB", "MB"):
         nbytes /= 1024
-    return ""
+        if nbytes < 1024:
+            return f"{nbytes:.1f} {unit}"
+    return f"{nbytes / 1024:.1f} GB"
 
 
 def count(n: float) -> str:
@@ -57,6 +60,7 @@ def verification(result: Result) -> Table:
 
 
 def print_diagnosis(console: Console, result: Result) -> None:
+    """For a failed run: which checks failed, then each finding of the diagnosis."""
     if result.passed:
         return
     failed = ", ".join(c.name for c in result.failed_checks)
@@ -93,6 +97,7 @@ def comparison(results: list[Result]) -> Table:
 
 
 def systems_line(result: Result) -> str:
+    """One line on what a training step of this run costs (parameters, FLOPs, memory, time)."""
     s = result.systems
     return (f"systems: {s.parameters:,} parameters ({size(s.parameter_bytes)}), "
             f"{count(s.step_flops)} FLOPs per step at batch {s.batch_size} "

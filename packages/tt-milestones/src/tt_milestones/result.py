@@ -88,6 +88,7 @@ class Result:
 
     @property
     def failed_checks(self) -> list[Check]:
+        """The checks that did not clear their bar, in table order."""
         return [c for c in self.checks if not c.passed]
 
     def to_dict(self) -> dict[str, Any]:

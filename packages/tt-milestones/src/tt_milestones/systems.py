@@ -9,7 +9,7 @@ bytes of every output recorded in the graph for backward.
 from __future__ import annotations
 
 from contextlib import contextmanager
-from typing import Iterator
+from typing import Callable, Iterator
 
 from tt_tensor import GradMode
 
@@ -36,14 +36,21 @@ class OpCounter:
 
 
 @contextmanager
+def observing(observer: Callable[..., None]) -> Iterator[None]:
+    """`with observing(f):` — every op run inside calls `f(op, inputs, output, ctx)`."""
+    GradMode.observers.append(observer)
+    try:
+        yield
+    finally:
+        GradMode.observers.remove(observer)
+
+
+@contextmanager
 def count_ops() -> Iterator[OpCounter]:
     """`with count_ops() as counter:` — every op run inside is added to `counter`."""
     counter = OpCounter()
-    GradMode.observers.append(counter)
-    try:
+    with observing(counter):
         yield counter
-    finally:
-        GradMode.observers.remove(counter)
 
 
 def parameter_memory(parameters) -> tuple[int, int]:

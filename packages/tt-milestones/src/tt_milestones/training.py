@@ -143,9 +143,15 @@ class TrainingRun:
         """Add one verification to the table, e.g. `("test accuracy", 0.97, "> 80%", True)`."""
         self.checks.append(Check(name, float(value), bar, bool(passed), shown or f"{value:.3g}"))
 
+    # ----- what it did --------------------------------------------------------------------
+    def updated(self) -> list[bool]:
+        """For each watched parameter, in order: whether its values moved from the start."""
+        return [not np.array_equal(p.data, start) for p, start in zip(self.params, self.initial)]
+
     # ----- bookkeeping -------------------------------------------------------------------
     @property
     def seconds_per_step(self) -> float:
+        """Mean wall time of a step, the first (run with the op counter) left out."""
         return self._step_seconds / self._timed_steps if self._timed_steps else 0.0
 
     def _record_cost(self, counter, batch) -> None:

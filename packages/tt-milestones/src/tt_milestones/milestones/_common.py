@@ -9,7 +9,8 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from tt_tensor import GradMode, plugins
+from tt_autograd import no_grad
+from tt_tensor import plugins
 
 
 def layer(name: str) -> Any:
@@ -18,24 +19,23 @@ def layer(name: str) -> Any:
 
 
 def optimizer(name: str) -> Any:
+    """The optimizer class registered as `name` (e.g. `"Adam"`)."""
     return plugins.get("optimizers", name)
 
 
 def dataset(name: str) -> Any:
+    """The dataset registered as `name` (e.g. `"TinyDigits"`)."""
     return plugins.get("datasets", name)
 
 
 def predict(model: Any, x: Any) -> np.ndarray:
     """The model's output as an array, computed without recording a graph."""
-    previous, GradMode.enabled = GradMode.enabled, False
-    try:
+    with no_grad():
         return model(x).data
-    finally:
-        GradMode.enabled = previous
 
 
 def class_accuracy(model: Any, x: Any, y: np.ndarray) -> float:
-    """Share of samples whose highest-scoring class (last axis) is the label."""
+    """Share of samples (or tokens) whose highest-scoring class (last axis) is the label."""
     return float(np.mean(predict(model, x).argmax(axis=-1) == np.asarray(y)))
 
 
@@ -45,4 +45,5 @@ def binary_accuracy(model: Any, x: Any, y: np.ndarray) -> float:
 
 
 def percent(value: float) -> str:
+    """A fraction as the tables show it: 0.975 → "97.5%"."""
     return f"{value:.1%}"

@@ -17,7 +17,7 @@ import tt_tensor as tt
 from tt_nn import Module
 
 from tt_milestones.milestone import Milestone
-from tt_milestones.milestones._common import dataset, layer, optimizer, percent, predict
+from tt_milestones.milestones._common import class_accuracy, dataset, layer, optimizer, percent
 from tt_milestones.training import TrainingRun
 
 VOCAB, LENGTH, D_MODEL, HEADS = 10, 4, 32, 4
@@ -61,16 +61,13 @@ def copy_task(seed: int, reverse: bool = False):
     return train.inputs, order(train.targets), test.inputs, order(test.targets)
 
 
-def token_accuracy(model, tokens, targets) -> float:
-    return float(np.mean(predict(model, tt.tensor(tokens)).argmax(axis=-1) == targets))
-
-
 # ----- the training loop ----------------------------------------------------------------------
 def fit(run: TrainingRun, model, data, lr: float, epochs: int, batch_size: int) -> None:
     """Adam on mini-batches, cross-entropy over every token."""
     from tt_nn.data import DataLoader, TensorDataset
 
     train_x, train_y, test_x, test_y = data
+    test_x = tt.tensor(test_x)
     loader = DataLoader(TensorDataset(train_x, train_y), batch_size=batch_size, shuffle=True,
                         seed=run.seed)
     loss_fn = layer("CrossEntropyLoss")()
@@ -87,7 +84,7 @@ def fit(run: TrainingRun, model, data, lr: float, epochs: int, batch_size: int) 
     for _ in run.epochs(epochs):
         for x, y in loader:
             run.step(training_step, x, y)
-        run.evaluate(token_accuracy(model, test_x, test_y))
+        run.evaluate(class_accuracy(model, test_x, test_y))
 
 
 def train(run, lr: float = LR, epochs: int = EPOCHS, batch_size: int = BATCH_SIZE,
@@ -99,11 +96,12 @@ def train(run, lr: float = LR, epochs: int = EPOCHS, batch_size: int = BATCH_SIZ
     """
     run.describe(batch_size=batch_size, optimizer="Adam", lr=lr)
     data = copy_task(run.seed, reverse)
-    model = run.watch(CopyTransformer(positional=positional), sample=tt.tensor(data[2]))
+    test_x, test_y = tt.tensor(data[2]), data[3]
+    model = run.watch(CopyTransformer(positional=positional), sample=test_x)
     fit(run, model, data, lr, epochs, batch_size)
 
     # ----- the checks ------------------------------------------------------------------------
-    accuracy = token_accuracy(model, data[2], data[3])
+    accuracy = class_accuracy(model, test_x, test_y)
     run.check("token accuracy", accuracy, "= 100%", accuracy == 1.0, percent(accuracy))
     weights = model.attention.attn_weights  # (N, heads, L, L) from the evaluation just run
     attention = weights.mean(axis=(0, 1))
@@ -136,7 +134,7 @@ def reversed_copy_ablation(seed: int, lr: float, epochs: int, batch_size: int):
         model = side.watch(CopyTransformer(positional=positional))
         data = copy_task(seed, reverse=True)
         fit(side, model, data, lr, epochs, batch_size)
-        accuracies.append(token_accuracy(model, data[2], data[3]))
+        accuracies.append(class_accuracy(model, tt.tensor(data[2]), data[3]))
     return tuple(accuracies)
 
 
