@@ -28,3 +28,10 @@ def test_outside_anomaly_mode_nothing_is_checked():
         x.sqrt().sum().backward()
     assert np.isinf(x.grad.data[0])
     assert not tt.GradMode.observers
+
+
+def test_observers_are_removed_even_when_the_block_raises():
+    with pytest.raises(AnomalyError):
+        with detect_anomaly():
+            tt.tensor([-1.0]).log()
+    assert not tt.GradMode.observers

@@ -188,12 +188,9 @@ def test_flop_counts():
     out = conv.apply(x, w, stride=2, padding=1)  # (2, 4, 4, 4)
     assert conv.flops(None, (x, w), out.data) == 2 * (2 * 4 * 4 * 4) * (3 * 3 * 3)
     seen = []
-    tt.GradMode.observers.append(lambda op, inputs, output, ctx: seen.append(
-        (op.name, op.flops(ctx, inputs, output.data))))
-    try:
+    with tt.observing(lambda op, inputs, output, ctx: seen.append(
+            (op.name, op.flops(ctx, inputs, output.data)))):
         MaxPool2d(2)(tt.randn(1, 2, 4, 4))
-    finally:
-        tt.GradMode.observers.pop()
     assert seen == [("max_pool2d", 2 * 2 * 2 * 3)]  # 8 outputs, 3 comparisons each
 
 

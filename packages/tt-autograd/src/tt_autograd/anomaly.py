@@ -11,7 +11,7 @@ import functools
 from typing import Any
 
 import numpy as np
-from tt_tensor import GradMode, Tensor
+from tt_tensor import Tensor, observing
 
 
 class AnomalyMode:
@@ -58,11 +58,12 @@ class detect_anomaly:  # noqa: N801  (PyTorch's name)
     def __enter__(self) -> "detect_anomaly":
         self._previous = AnomalyMode.enabled
         AnomalyMode.enabled = True
-        GradMode.observers.append(_check_forward)
+        self._forward_checks = observing(_check_forward)
+        self._forward_checks.__enter__()
         return self
 
     def __exit__(self, *exc: Any) -> None:
-        GradMode.observers.remove(_check_forward)
+        self._forward_checks.__exit__(*exc)
         AnomalyMode.enabled = self._previous
 
     def __call__(self, function):

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import numpy as np
 from tt_autograd import no_grad
+from tt_tensor import observing
 
 from tt_milestones.checks import loss_decrease
-from tt_milestones.systems import observing
 from tt_milestones.training import TrainingRun
 
 VANISHING = 1e-6  # largest gradient norm seen below this: the signal never arrived

@@ -1,6 +1,6 @@
 """Counting what a training step costs, by asking the ops themselves.
 
-`count_ops()` installs an observer in `tt_tensor.GradMode.observers`, which every op calls
+`count_ops()` installs an observer with `tt_tensor.observing`, which every op calls
 after its forward. The observer adds up each op's own `flops(ctx, inputs, output)` — so an
 op from any plugin, a learner's included, is counted by its own declaration — and the
 bytes of every output recorded in the graph for backward.
@@ -9,9 +9,9 @@ bytes of every output recorded in the graph for backward.
 from __future__ import annotations
 
 from contextlib import contextmanager
-from typing import Callable, Iterator
+from typing import Iterator
 
-from tt_tensor import GradMode
+from tt_tensor import GradMode, observing
 
 
 class OpCounter:
@@ -33,16 +33,6 @@ class OpCounter:
         self.by_op[op.name] = self.by_op.get(op.name, 0) + flops
         if output.requires_grad:
             self.kept_bytes += output.data.nbytes
-
-
-@contextmanager
-def observing(observer: Callable[..., None]) -> Iterator[None]:
-    """`with observing(f):` — every op run inside calls `f(op, inputs, output, ctx)`."""
-    GradMode.observers.append(observer)
-    try:
-        yield
-    finally:
-        GradMode.observers.remove(observer)
 
 
 @contextmanager

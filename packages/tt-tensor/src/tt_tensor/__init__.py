@@ -10,7 +10,7 @@ from tt_tensor import plugins
 from tt_tensor.creation import (arange, cat, maximum, ones, ones_like, rand, randint, randn,
                                 stack, tensor, where, zeros, zeros_like)
 from tt_tensor.dtypes import bool, float32, float64, int64  # noqa: A004
-from tt_tensor.function import Context, Example, Function, GradMode, unbroadcast
+from tt_tensor.function import Context, Example, Function, GradMode, observing, unbroadcast
 from tt_tensor.hookspecs import hookimpl
 from tt_tensor.plugins import OPS, RegistryError
 from tt_tensor.random import generator, manual_seed
@@ -22,6 +22,6 @@ __all__ = [
     "Tensor", "tensor", "zeros", "ones", "zeros_like", "ones_like", "randn", "rand", "randint",
     "arange", "cat", "stack", "where", "maximum", "manual_seed", "generator",
     "float32", "float64", "int64", "bool",
-    "Function", "Context", "Example", "GradMode", "unbroadcast",
+    "Function", "Context", "Example", "GradMode", "observing", "unbroadcast",
     "hookimpl", "plugins", "OPS", "RegistryError", "__version__",
 ]

@@ -12,7 +12,8 @@ from what. Walking those records backwards is tt-autograd's job; tt-tensor only 
 
 from __future__ import annotations
 
-from typing import Any, Callable, ClassVar
+from contextlib import contextmanager
+from typing import Any, Callable, ClassVar, Iterator
 
 import numpy as np
 
@@ -26,6 +27,20 @@ class GradMode:
     # Callables `observer(op, inputs, output, ctx)` run after every op while installed:
     # anomaly detection and FLOP/memory counting are observers. Empty means zero cost.
     observers: list[Callable[..., None]] = []
+
+
+@contextmanager
+def observing(observer: Callable[..., None]) -> Iterator[None]:
+    """`with observing(f):` every op run inside the block calls `f(op, inputs, output, ctx)`.
+
+    Anomaly mode and the milestones' FLOP and memory counters are observers; outside such
+    a block no observer is installed and ops pay nothing for the feature.
+    """
+    GradMode.observers.append(observer)
+    try:
+        yield
+    finally:
+        GradMode.observers.remove(observer)
 
 
 class Context:
