@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from tt_tensor import Tensor
+from tt_tensor import Tensor, from_numpy
 
 from tt_autograd.anomaly import AnomalyMode, check_gradient
 
@@ -110,6 +110,6 @@ def _accumulate_leaf(leaf: Tensor, grad: np.ndarray, handed_out: set[int]) -> No
         if shared:
             grad = np.array(np.broadcast_to(grad, leaf.shape))
         handed_out.add(id(grad))
-        leaf.grad = Tensor._make(grad)
+        leaf.grad = from_numpy(grad)
     else:
-        leaf.grad = Tensor._make(leaf.grad.data + grad)
+        leaf.grad = from_numpy(leaf.grad.data + grad)

@@ -13,7 +13,7 @@ import math
 from typing import Any, Iterator, Sequence
 
 import numpy as np
-from tt_tensor import Tensor, generator
+from tt_tensor import Tensor, from_numpy, generator
 
 
 class Dataset:
@@ -49,17 +49,17 @@ class TensorDataset(Dataset):
 
     @property
     def tensors(self) -> tuple[Tensor, ...]:
-        return tuple(Tensor._make(a) for a in self.arrays)
+        return tuple(from_numpy(a) for a in self.arrays)
 
     def __len__(self) -> int:
         return len(self.arrays[0])
 
     def __getitem__(self, index: int) -> tuple[Tensor, ...]:
-        return tuple(Tensor._make(np.asarray(a[index])) for a in self.arrays)
+        return tuple(from_numpy(np.asarray(a[index])) for a in self.arrays)
 
     def __getitems__(self, indices: np.ndarray) -> tuple[Tensor, ...]:
         """A whole batch: each array indexed once with the batch's indices."""
-        return tuple(Tensor._make(a[indices]) for a in self.arrays)
+        return tuple(from_numpy(a[indices]) for a in self.arrays)
 
 
 def default_collate(items: Sequence[Any]) -> Any:
@@ -70,9 +70,9 @@ def default_collate(items: Sequence[Any]) -> Any:
     if isinstance(first, dict):
         return {key: default_collate([item[key] for item in items]) for key in first}
     if isinstance(first, Tensor):
-        return Tensor._make(np.stack([item.data for item in items]))
+        return from_numpy(np.stack([item.data for item in items]))
     if isinstance(first, (np.ndarray, np.generic, int, float, bool)):
-        return Tensor._make(np.stack(items))
+        return from_numpy(np.stack(items))
     return list(items)
 
 

@@ -14,12 +14,12 @@ from tt_tensor.function import Context, Example, Function, GradMode, observing, 
 from tt_tensor.hookspecs import hookimpl
 from tt_tensor.plugins import OPS, RegistryError
 from tt_tensor.random import generator, manual_seed
-from tt_tensor.tensor import Tensor
+from tt_tensor.tensor import Tensor, from_numpy
 
 __version__ = "0.1.0"
 
 __all__ = [
-    "Tensor", "tensor", "zeros", "ones", "zeros_like", "ones_like", "randn", "rand", "randint",
+    "Tensor", "from_numpy", "tensor", "zeros", "ones", "zeros_like", "ones_like", "randn", "rand", "randint",
     "arange", "cat", "stack", "where", "maximum", "manual_seed", "generator",
     "float32", "float64", "int64", "bool",
     "Function", "Context", "Example", "GradMode", "observing", "unbroadcast",

@@ -96,7 +96,7 @@ class Tensor:
 
     def detach(self) -> Tensor:
         """The same values, cut off from the graph (no gradient flows through)."""
-        return Tensor._make(self.data)
+        return from_numpy(self.data)
 
     def to(self, dtype: Any) -> Tensor:
         """A copy with another dtype (differentiable between float dtypes)."""
@@ -110,18 +110,6 @@ class Tensor:
 
     def long(self) -> Tensor:
         return self.to(np.int64)
-
-    @staticmethod
-    def _make(array: np.ndarray, requires_grad: bool = False) -> Tensor:
-        """Wrap an array without copying or converting it (for internal use)."""
-        t = Tensor.__new__(Tensor)
-        t.data = array
-        t.grad = None
-        t.requires_grad = requires_grad
-        t._op = None
-        t._ctx = None
-        t._inputs = ()
-        return t
 
     # ----- gradients --------------------------------------------------------------------
     def backward(self, gradient: Any = None) -> None:
@@ -161,12 +149,12 @@ class Tensor:
     def __abs__(self): return OPS["abs"].apply(self)
 
     # Comparisons give boolean tensors and carry no gradient.
-    def __lt__(self, other): return Tensor._make(self.data < _raw(other))
-    def __le__(self, other): return Tensor._make(self.data <= _raw(other))
-    def __gt__(self, other): return Tensor._make(self.data > _raw(other))
-    def __ge__(self, other): return Tensor._make(self.data >= _raw(other))
-    def __eq__(self, other): return Tensor._make(self.data == _raw(other))  # type: ignore[override]
-    def __ne__(self, other): return Tensor._make(self.data != _raw(other))  # type: ignore[override]
+    def __lt__(self, other): return from_numpy(self.data < _raw(other))
+    def __le__(self, other): return from_numpy(self.data <= _raw(other))
+    def __gt__(self, other): return from_numpy(self.data > _raw(other))
+    def __ge__(self, other): return from_numpy(self.data >= _raw(other))
+    def __eq__(self, other): return from_numpy(self.data == _raw(other))  # type: ignore[override]
+    def __ne__(self, other): return from_numpy(self.data != _raw(other))  # type: ignore[override]
     __hash__ = object.__hash__
 
     def __bool__(self) -> bool:
@@ -221,7 +209,7 @@ class Tensor:
         out = np.argmax(self.data, axis=dim)
         if keepdim and dim is not None:
             out = np.expand_dims(out, dim)
-        return Tensor._make(np.asarray(out, dtype=np.int64))
+        return from_numpy(np.asarray(out, dtype=np.int64))
 
     # ----- softmax ----------------------------------------------------------------------
     def softmax(self, dim: int = -1): return OPS["softmax"].apply(self, dim=dim)
@@ -282,6 +270,21 @@ class Tensor:
     def __getitem__(self, index):
         """Slices, integers, None, Ellipsis and integer/boolean array indexing; differentiable."""
         return OPS["getitem"].apply(self, index=_raw_index(index))
+
+
+def from_numpy(array: np.ndarray) -> Tensor:
+    """A tensor that shares `array`'s memory: no copy, dtype kept (as `torch.from_numpy`).
+
+    Writing into one writes into the other. `tt.tensor(array)` copies instead.
+    """
+    t = Tensor.__new__(Tensor)
+    t.data = array
+    t.grad = None
+    t.requires_grad = False
+    t._op = None
+    t._ctx = None
+    t._inputs = ()
+    return t
 
 
 def _raw(value):

@@ -12,7 +12,7 @@ import math
 
 import numpy as np
 from tt_nn import Linear, Module, init
-from tt_tensor import OPS, Tensor
+from tt_tensor import OPS, Tensor, from_numpy
 
 from tt_text.ops.attention import check_mask
 
@@ -116,7 +116,7 @@ class MultiHeadAttention(Module):
                 raise RuntimeError("MultiHeadAttention: a KV cache is for generation; run it "
                                    "under tt_autograd.no_grad()")
             keys, values = cache.append(k.data, v.data)
-            k, v = Tensor._make(keys), Tensor._make(values)
+            k, v = from_numpy(keys), from_numpy(values)
         mask = self._combined_mask(mask, key_padding_mask, query.shape[0], query.shape[1],
                                    k.shape[1])
         out = OPS["scaled_dot_product_attention"].apply(q, k, v, num_heads=self.num_heads,

@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 import tt_tensor
 from tt_autograd import no_grad
-from tt_tensor import Tensor
+from tt_tensor import Tensor, from_numpy
 
 
 def generate(model, prompt_ids, max_new_tokens: int, temperature: float = 1.0,
@@ -64,7 +64,7 @@ def generate(model, prompt_ids, max_new_tokens: int, temperature: float = 1.0,
                     logits = model(ids[:, -max_len:]).data[:, -1]
     finally:
         model.train(was_training)
-    return Tensor._make(ids) if as_tensor else ids
+    return from_numpy(ids) if as_tensor else ids
 
 
 def pick_token(logits: np.ndarray, temperature: float = 1.0, top_k: int | None = None) -> np.ndarray:

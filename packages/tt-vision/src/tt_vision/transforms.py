@@ -14,7 +14,7 @@ from __future__ import annotations
 from typing import Any, Callable, Sequence
 
 import numpy as np
-from tt_tensor import Tensor, generator
+from tt_tensor import Tensor, from_numpy, generator
 
 from tt_vision.ops._windows import pad, pair, windows
 
@@ -32,7 +32,7 @@ def _unwrap(image: Any, who: str) -> tuple[np.ndarray, bool, bool]:
 
 def _wrap(batch: np.ndarray, is_tensor: bool, single: bool) -> Any:
     out = batch[0] if single else batch
-    return Tensor._make(out) if is_tensor else out
+    return from_numpy(out) if is_tensor else out
 
 
 class Compose:

@@ -15,7 +15,7 @@ from typing import Callable
 
 import numpy as np
 from tt_nn.data import Dataset
-from tt_tensor import Tensor
+from tt_tensor import Tensor, from_numpy
 
 
 class DatasetFileError(RuntimeError):
@@ -82,12 +82,12 @@ class ImageDataset(Dataset):
         images = self.images[indices]
         if self.transform is not None:
             images = self.transform(images)  # tt_vision.transforms work on whole batches
-        return Tensor._make(np.asarray(images)), Tensor._make(self.labels[indices])
+        return from_numpy(np.asarray(images)), from_numpy(self.labels[indices])
 
     @property
     def tensors(self) -> tuple[Tensor, Tensor]:
         """(images, labels) as tt Tensors sharing the arrays, like `TensorDataset.tensors`."""
-        return Tensor._make(self.images), Tensor._make(self.labels)
+        return from_numpy(self.images), from_numpy(self.labels)
 
     def __repr__(self) -> str:
         return (f"{type(self).__name__}({len(self)} images of shape {self.images.shape[1:]}, "
