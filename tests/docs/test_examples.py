@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 import tt_tensor
-from tt_tensor import GradMode, plugins
+from tt_tensor import grad_mode, plugins
 
 ROOT = Path(__file__).resolve().parents[2]
 DOCS = ROOT / "docs"
@@ -40,14 +40,14 @@ def test_there_are_examples_for_every_guide():
 @pytest.mark.parametrize("example", EXAMPLES, ids=lambda p: f"{p.parent.name}/{p.name}")
 def test_example_runs(example, capsys):
     tt_tensor.manual_seed(0)
-    observers = list(GradMode.observers)
+    observers = grad_mode.state.observers
     try:
         runpy.run_path(str(example), run_name="__main__")
     finally:
         # an example may choose providers or leave an observer: don't let it leak
         plugins.clear_choices()
-        GradMode.enabled = True
-        GradMode.observers[:] = observers
+        grad_mode.state.grad_enabled = True
+        grad_mode.state.observers = observers
 
 
 @pytest.mark.parametrize("example", EXAMPLES, ids=lambda p: f"{p.parent.name}/{p.name}")

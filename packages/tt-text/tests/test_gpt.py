@@ -128,19 +128,23 @@ def test_float32_gpt_keeps_float32_activations_and_gradients(model, monkeypatch)
     # everything after it slow mixed-precision work (and hides: parameter gradients are cast
     # back to float32 at the leaves). So every op output and every intermediate gradient
     # is recorded — the latter through anomaly mode's per-gradient check.
-    import tt_autograd.engine as engine
-    from tt_autograd import detect_anomaly
     from tt_nn import functional as F
-    from tt_tensor import GradMode
+    from tt_tensor import observing
 
     outputs, grads = [], []
-    monkeypatch.setattr(engine, "check_gradient",
-                        lambda op, inputs, grad: grads.append((op.name, grad.dtype)))
-    monkeypatch.setattr(GradMode, "observers", [
-        lambda op, inputs, output, ctx: outputs.append((op.name, output.data.dtype))])
+
+    class Recorder:
+        @staticmethod
+        def forward(op, inputs, output, ctx, seconds):
+            outputs.append((op.name, output.data.dtype))
+
+        @staticmethod
+        def backward(op, inputs, input_grads, ctx, seconds):
+            grads.extend((op.name, g.dtype) for g in input_grads if g is not None)
+
     ids = np.random.default_rng(3).integers(0, 13, size=(2, 6))
     model.zero_grad()
-    with detect_anomaly():
+    with observing(Recorder):
         loss = F.cross_entropy(model(ids[:, :-1]).reshape(-1, 13), ids[:, 1:].reshape(-1))
         loss.backward()
     assert {"embedding", "layer_norm", "linear", "scaled_dot_product_attention", "gelu",

@@ -10,12 +10,12 @@ gradient into gradients for its inputs, which are added to what they have so far
 
 from __future__ import annotations
 
+from time import perf_counter
 from typing import Any
 
 import numpy as np
 from tt_tensor import Tensor, from_numpy
-
-from tt_autograd.anomaly import AnomalyMode, check_gradient
+from tt_tensor.grad_mode import state
 
 
 def topological_order(root: Tensor) -> list[Tensor]:
@@ -43,12 +43,16 @@ def topological_order(root: Tensor) -> list[Tensor]:
     return order
 
 
-def backward(root: Tensor, gradient: Any = None) -> None:
+def backward(root: Tensor, gradient: Any = None, retain_graph: bool | None = None) -> None:
     """Add d(root)/d(leaf) into `.grad` of every leaf that requires a gradient.
 
     Args:
         root: the tensor to differentiate, usually a scalar loss.
         gradient: d(something)/d(root), shaped like `root`; needed unless root has one element.
+        retain_graph: keep what forward saved, so the same graph can be differentiated
+            again. By default each op's saved values are released as soon as its backward
+            has run (memory comes back during backward, not when the graph is collected),
+            and a second backward through that graph is an error, as in PyTorch.
     """
     if not root.requires_grad:
         raise RuntimeError("backward: this tensor does not require grad and has no grad_fn — "
@@ -68,7 +72,8 @@ def backward(root: Tensor, gradient: Any = None) -> None:
             raise RuntimeError(f"backward: gradient has shape {seed.shape} but the tensor "
                                f"has shape {root.shape}")
 
-    check = check_gradient if AnomalyMode.enabled else None
+    observers = [o for o in state.observers if o.backward is not None]
+    keep = bool(retain_graph)
     grads: dict[int, np.ndarray] = {id(root): seed}
     handed_out: set[int] = set()  # arrays already stored as some leaf's .grad in this pass
     # Like PyTorch, a backward that meets 0 or inf produces inf/NaN quietly; anomaly mode is
@@ -78,20 +83,53 @@ def backward(root: Tensor, gradient: Any = None) -> None:
             grad = grads.pop(id(node), None)
             if grad is None:  # nothing downstream depended on this tensor
                 continue
-            if node._op is None:
+            op, ctx, inputs = node._op, node._ctx, node._inputs
+            if op is None:
                 _accumulate_leaf(node, grad, handed_out)
                 continue
-            input_grads = node._op.backward(node._ctx, grad)
-            for parent, parent_grad in zip(node._inputs, input_grads):
+            if ctx is None:
+                raise RuntimeError(
+                    f"backward: trying to go backward through the graph a second time (the "
+                    f"values '{op.name}' saved were freed by the first backward); pass "
+                    f"retain_graph=True to the first backward() if you need to do this")
+            _check_versions(node, op, ctx, inputs)
+            if observers:
+                start = perf_counter()
+                input_grads = op.backward(ctx, grad)
+                seconds = perf_counter() - start
+                for observer in observers:
+                    observer.backward(op, inputs, input_grads, ctx, seconds)
+            else:
+                input_grads = op.backward(ctx, grad)
+            if not keep:  # release what forward saved, and the inputs it held on to
+                node._ctx = None
+                node._inputs = ()
+            for parent, parent_grad in zip(inputs, input_grads):
                 if parent_grad is None or not isinstance(parent, Tensor) or not parent.requires_grad:
                     continue
-                if check is not None:
-                    check(node._op, node._inputs, parent_grad)
                 key = id(parent)
                 if key in grads:
                     grads[key] = grads[key] + parent_grad
                 else:
                     grads[key] = parent_grad
+
+
+def _check_versions(node: Tensor, op: Any, ctx: Any, inputs: tuple) -> None:
+    """Refuse to differentiate with values that were changed in place after forward saved them."""
+    if op.saves_output and node._version != ctx.output_version:
+        raise RuntimeError(_modified_message(op, "its output", node, ctx.output_version))
+    if op.saves_inputs:
+        for i, (parent, version) in enumerate(zip(inputs, ctx.versions)):
+            if isinstance(parent, Tensor) and parent._version != version:
+                raise RuntimeError(_modified_message(op, f"input {i}", parent, version))
+
+
+def _modified_message(op: Any, which: str, tensor: Tensor, expected: int) -> str:
+    return (f"backward: one of the values needed for the gradient of '{op.name}' ({which}, "
+            f"shape {tensor.shape}) has been modified by an in-place operation: it is at "
+            f"version {tensor._version}, expected version {expected}. Compute the loss again "
+            f"after changing it (e.g. call backward() before optimizer.step()), or change a "
+            f"copy (.clone()) instead")
 
 
 def _accumulate_leaf(leaf: Tensor, grad: np.ndarray, handed_out: set[int]) -> None:

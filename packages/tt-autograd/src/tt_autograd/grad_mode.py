@@ -1,47 +1,10 @@
-"""Switching gradient recording off and on: `no_grad()` and `enable_grad()`.
+"""Grad mode, re-exported: it lives in tt_tensor (`tt_tensor.grad_mode`), one per thread.
 
-Inside `no_grad()` ops record nothing, so evaluation uses less memory and time. Both work
-as a `with` block or as a function decorator, like their PyTorch namesakes.
+Ops read it on every call, and ops are tt-tensor's, so the switch lives there; these names
+are kept so `from tt_autograd import no_grad` keeps working.
 """
 
-from __future__ import annotations
+from tt_tensor.grad_mode import (enable_grad, inference_mode, is_grad_enabled, no_grad,
+                                 set_grad_enabled)
 
-import functools
-from typing import Any, Callable
-
-from tt_tensor import GradMode
-
-
-class _SetGradMode:
-    enabled: bool
-
-    def __enter__(self) -> None:
-        self._previous = GradMode.enabled
-        GradMode.enabled = self.enabled
-
-    def __exit__(self, *exc: Any) -> None:
-        GradMode.enabled = self._previous
-
-    def __call__(self, function: Callable) -> Callable:
-        @functools.wraps(function)
-        def wrapper(*args: Any, **kwargs: Any) -> Any:
-            with type(self)():
-                return function(*args, **kwargs)
-        return wrapper
-
-
-class no_grad(_SetGradMode):  # noqa: N801  (PyTorch's name)
-    """Record no graph inside this block (or decorated function)."""
-
-    enabled = False
-
-
-class enable_grad(_SetGradMode):  # noqa: N801
-    """Record the graph again inside this block, even within `no_grad`."""
-
-    enabled = True
-
-
-def is_grad_enabled() -> bool:
-    """Whether ops currently record the graph."""
-    return GradMode.enabled
+__all__ = ["no_grad", "enable_grad", "set_grad_enabled", "inference_mode", "is_grad_enabled"]

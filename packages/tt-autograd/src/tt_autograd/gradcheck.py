@@ -42,7 +42,7 @@ def gradcheck(fn: Callable[..., Tensor], inputs: Sequence[Any], *, eps: float = 
     def scalar() -> float:
         return float((fn(*tensors).data * weights).sum())
 
-    output.backward(weights)
+    output.backward(weights, retain_graph=True)
     for i in differentiable:
         t = tensors[i]
         analytic = np.zeros_like(t.data) if t.grad is None else t.grad.data
@@ -56,6 +56,14 @@ def gradcheck(fn: Callable[..., Tensor], inputs: Sequence[Any], *, eps: float = 
             minus = scalar()
             flat[j] = original
             numeric.reshape(-1)[j] = (plus - minus) / (2 * eps)
+        if not np.isfinite(numeric).all():
+            # NaN/Inf differences compare false with everything: never let them pass.
+            worst = np.unravel_index(np.argmax(~np.isfinite(numeric)), t.shape)
+            raise GradcheckError(
+                f"gradcheck: input {i} (shape {t.shape}) element {tuple(int(k) for k in worst)}: "
+                f"finite differences give {float(numeric[worst])!r} (backprop gives "
+                f"{float(analytic[worst])!r}); the function is not differentiable there, or "
+                f"eps={eps} steps outside its domain: check at other inputs")
         error = np.abs(analytic - numeric) - (atol + rtol * np.abs(numeric))
         if (error > 0).any() or not np.isfinite(analytic).all():
             worst = np.unravel_index(np.argmax(np.where(np.isfinite(error), error, np.inf)), t.shape)

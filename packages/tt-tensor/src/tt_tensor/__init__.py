@@ -10,7 +10,11 @@ from tt_tensor import plugins
 from tt_tensor.creation import (arange, cat, maximum, ones, ones_like, rand, randint, randn,
                                 stack, tensor, where, zeros, zeros_like)
 from tt_tensor.dtypes import bool, float32, float64, int64  # noqa: A004
-from tt_tensor.function import Context, Example, Function, GradMode, observing, unbroadcast
+from tt_tensor.device import device
+from tt_tensor.function import Context, Example, Function, unbroadcast
+from tt_tensor.grad_mode import (AnomalyError, detect_anomaly, enable_grad, inference_mode,
+                                 is_anomaly_enabled, is_grad_enabled, no_grad, observing,
+                                 set_grad_enabled)
 from tt_tensor.hookspecs import hookimpl
 from tt_tensor.plugins import OPS, RegistryError
 from tt_tensor.random import generator, manual_seed
@@ -22,6 +26,8 @@ __all__ = [
     "Tensor", "from_numpy", "tensor", "zeros", "ones", "zeros_like", "ones_like", "randn", "rand", "randint",
     "arange", "cat", "stack", "where", "maximum", "manual_seed", "generator",
     "float32", "float64", "int64", "bool",
-    "Function", "Context", "Example", "GradMode", "observing", "unbroadcast",
+    "Function", "Context", "Example", "observing", "unbroadcast", "device",
+    "no_grad", "enable_grad", "set_grad_enabled", "inference_mode", "is_grad_enabled",
+    "detect_anomaly", "is_anomaly_enabled", "AnomalyError",
     "hookimpl", "plugins", "OPS", "RegistryError", "__version__",
 ]

@@ -12,44 +12,28 @@ from what. Walking those records backwards is tt-autograd's job; tt-tensor only 
 
 from __future__ import annotations
 
-from contextlib import contextmanager
-from typing import Any, Callable, ClassVar, Iterator
+from time import perf_counter
+from typing import Any, ClassVar
 
 import numpy as np
 
+from tt_tensor.grad_mode import state
 from tt_tensor.tensor import Tensor
-
-
-class GradMode:
-    """Process-wide switches read on every op call (kept as plain attributes: one lookup)."""
-
-    enabled: bool = True
-    # Callables `observer(op, inputs, output, ctx)` run after every op while installed:
-    # anomaly detection and FLOP/memory counting are observers. Empty means zero cost.
-    observers: list[Callable[..., None]] = []
-
-
-@contextmanager
-def observing(observer: Callable[..., None]) -> Iterator[None]:
-    """`with observing(f):` every op run inside the block calls `f(op, inputs, output, ctx)`.
-
-    Anomaly mode and the milestones' FLOP and memory counters are observers; outside such
-    a block no observer is installed and ops pay nothing for the feature.
-    """
-    GradMode.observers.append(observer)
-    try:
-        yield
-    finally:
-        GradMode.observers.remove(observer)
 
 
 class Context:
     """Scratch space that an op's forward fills for its backward.
 
-    `needs_grad[i]` says whether input `i` wants a gradient, so backward can skip work.
+    `needs_grad[i]` says whether forward input `i` wants a gradient, so backward can skip
+    work; it has one entry per input, always. `versions` are the inputs' version counters
+    when forward ran, and `output_version` the output's: backward compares them with the
+    tensors' counters now, so a value changed in place in between is an error, not a
+    silently wrong gradient.
     """
 
     needs_grad: tuple[bool, ...] = ()
+    versions: tuple[int, ...] = ()
+    output_version: int = 0
 
 
 class Function:
@@ -67,6 +51,12 @@ class Function:
 
     name: ClassVar[str] = ""
     differentiable: ClassVar[bool] = True
+    # What backward reads, so only a change to those is an error (as PyTorch's saved tensors):
+    # `saves_inputs` for ops whose gradient uses the input values (mul, matmul, exp's input
+    # is not needed but log's is), `saves_output` for ops whose gradient uses the result
+    # (exp, tanh, sigmoid, softmax).
+    saves_inputs: ClassVar[bool] = True
+    saves_output: ClassVar[bool] = False
 
     @staticmethod
     def forward(ctx: Context, *inputs: Any, **params: Any) -> np.ndarray:
@@ -90,30 +80,103 @@ class Function:
         """Run the op on Tensors (or plain numbers) and record it for backward."""
         ctx = Context()
         record = False
-        if GradMode.enabled and cls.differentiable:
-            needs = tuple(isinstance(x, Tensor) and x.requires_grad for x in inputs)
-            if True in needs:
-                ctx.needs_grad = needs
-                record = True
+        if state.grad_enabled and cls.differentiable:
+            needs = tuple([isinstance(x, Tensor) and x.requires_grad for x in inputs])
+            record = True in needs
+        else:
+            needs = (False,) * len(inputs)
+        ctx.needs_grad = needs
         arrays = [x.data if isinstance(x, Tensor) else x for x in inputs]
-        out = cls.forward(ctx, *arrays, **params)
+        observers = state.observers
+        if observers:
+            start = perf_counter()
+            out = cls.forward(ctx, *arrays, **params)
+            seconds = perf_counter() - start
+        else:
+            out = cls.forward(ctx, *arrays, **params)
         result = Tensor.__new__(Tensor)
         result.data = out
         result.grad = None
+        result._version = 0
         if record:
             result.requires_grad = True
             result._op = cls
             result._ctx = ctx
             result._inputs = inputs
+            ctx.versions = tuple([x._version if isinstance(x, Tensor) else 0 for x in inputs])
         else:
             result.requires_grad = False
             result._op = None
             result._ctx = None
             result._inputs = ()
-        if GradMode.observers:
-            for observer in GradMode.observers:
-                observer(cls, inputs, result, ctx)
+        if observers:
+            for observer in observers:
+                if observer.forward is not None:
+                    observer.forward(cls, inputs, result, ctx, seconds)
         return result
+
+    @classmethod
+    def apply_(cls, target: "Tensor", *others: Any, **params: Any) -> "Tensor":
+        """Run the op on `(target, *others)` and write the result into `target`, in place.
+
+        This is how every in-place method works (`add_`, `mul_`, `clamp_`, ...). The array
+        of `target` keeps its identity (views of it see the change) and its version counter
+        goes up, so a backward that saved the old value refuses to run. When the graph is
+        being recorded, `target` becomes the output of this op (computed on a copy of its
+        old value), so gradients through it stay right. In-place on a leaf that requires a
+        gradient, while recording, is an error, as in PyTorch.
+        """
+        if not isinstance(target, Tensor):
+            raise TypeError(f"{cls.name}_: expected a Tensor to modify in place, "
+                            f"got {type(target).__name__}")
+        recording = state.grad_enabled and cls.differentiable and (
+            target.requires_grad or any(isinstance(x, Tensor) and x.requires_grad
+                                        for x in others))
+        if recording and target._op is None and target.requires_grad:
+            raise RuntimeError(f"{cls.name}_: a leaf tensor that requires grad is being used "
+                               "in an in-place operation; do it under tt.no_grad(), or on a "
+                               "copy (.clone())")
+        if recording:
+            old = Tensor.__new__(Tensor)
+            old.data = target.data.copy()
+            old.grad = None
+            old.requires_grad = target.requires_grad
+            old._op, old._ctx, old._inputs = target._op, target._ctx, target._inputs
+            old._version = target._version
+            result = cls.apply(old, *others, **params)
+        else:
+            with _no_recording():
+                result = cls.apply(target, *others, **params)
+        _write_into(cls.name, target, result.data)
+        target._version += 1
+        if recording:
+            target.requires_grad = True
+            target._op, target._ctx, target._inputs = result._op, result._ctx, result._inputs
+            target._ctx.output_version = target._version
+        return target
+
+
+class _no_recording:  # noqa: N801
+    """Grad mode off for one op call (cheaper than the public no_grad for internal use)."""
+
+    def __enter__(self) -> None:
+        self.previous = state.grad_enabled
+        state.grad_enabled = False
+
+    def __exit__(self, *exc: Any) -> None:
+        state.grad_enabled = self.previous
+
+
+def _write_into(name: str, target: "Tensor", values: np.ndarray) -> None:
+    """Copy an op's result into `target.data` in place, refusing a shape or dtype change."""
+    if values.shape != target.data.shape:
+        raise RuntimeError(f"{name}_: the result has shape {values.shape}, which cannot be "
+                           f"written in place into a tensor of shape {target.data.shape} "
+                           "(in-place ops cannot broadcast the tensor they modify)")
+    if not np.can_cast(values.dtype, target.data.dtype, casting="same_kind"):
+        raise RuntimeError(f"{name}_: result type {values.dtype} cannot be written in place "
+                           f"into a tensor of dtype {target.data.dtype}")
+    np.copyto(target.data, values, casting="same_kind")
 
 
 class Example:

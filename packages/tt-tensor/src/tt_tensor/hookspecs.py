@@ -2,10 +2,15 @@
 
 A plugin is a module or object with functions marked `@tt_tensor.hookimpl` and named like
 the hooks below. Each hook receives a `register` callback; call it once per thing you
-provide. Plugins are found through the `tt` entry-point group, e.g. in pyproject.toml::
+provide. Plugins are found through the `tt` entry-point group, and the ops a plugin registers are
+listed in the `tt.ops` group, so that tt imports a plugin only when one of its ops is
+first used. In pyproject.toml:
 
     [project.entry-points.tt]
     my-conv = "my_conv.plugin"
+
+    [project.entry-points."tt.ops"]
+    conv2d = "my_conv.plugin"
 
 Hooks run once, when the registry is first needed (or rebuilt after a plugin is added or
 removed), never during an op call.
@@ -57,4 +62,23 @@ def register_milestones(register):
 
     `milestone` is a `tt_milestones.Milestone`: what it trains, the packages and registered
     names it needs, and the bars it must clear.
+    """
+
+
+@hookspec
+def register_functions(register):
+    """Provide functional forms: `register(name, function)`, e.g. `register("conv2d", conv2d)`.
+
+    These are the stateless functions `tt.nn.functional` shows, with PyTorch's names,
+    arguments and defaults (`conv2d(input, weight, bias=None, stride=1, padding=0, ...)`).
+    Each one checks its arguments and calls its op from `tt_tensor.OPS`.
+    """
+
+
+@hookspec
+def register_engines(register):
+    """Provide the autograd engine: `register("backward", backward)`.
+
+    `Tensor.backward()` calls the registered `backward(tensor, gradient, retain_graph=...)`;
+    tt-autograd registers it, so tt-tensor never imports the floor above it.
     """

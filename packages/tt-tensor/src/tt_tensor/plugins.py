@@ -1,31 +1,45 @@
 """The plugin registry: one place that knows every op, layer, optimizer, dataset and milestone.
 
-Packages provide things through pluggy hooks (see `tt_tensor.hookspecs`); the registry is
-built lazily, the first time anything is looked up, by calling each plugin's hooks once
-with a `register` callback that remembers which package provided what. Built-in ops are
-registered by tt-tensor's own plugin (`tt_tensor.builtin_ops`), found through the same
-entry-point group and calling the same hook as any third-party plugin.
+Packages provide things through pluggy hooks (see `tt_tensor.hookspecs`), found through the
+`tt` entry-point group. Built-in ops are registered by tt-tensor's own plugin
+(`tt_tensor.builtin_ops`), found and called exactly like any third-party plugin.
+
+Nothing is imported before it is asked for:
+
+- A kind is collected the first time something of that kind is looked up: asking for a
+  layer calls the plugins' `register_layers` hooks, never their `register_milestones`.
+- Ops (and the autograd engine) are collected one *name* at a time. Every installed
+  package lists the ops it registers in the `tt.ops` entry-point group, so `x + 1` loads
+  only the plugin that declares `add`; tt-vision is imported when `conv2d` is first used.
+  A plugin that registers an op it did not declare there is an error (the declaration is
+  what lets tt find the op without importing every plugin).
 
 Two providers may register the same name (a learner's own `conv2d`, say). The name then
 refuses to resolve, with an error naming both, until one provider is chosen with `use()`.
 
-Ops are looked up on every op call, so they live in `OPS`, a plain dict filled when the
-registry is built: an op call costs one dict lookup.
+Ops are looked up on every op call, so they live in `OPS`, a plain dict filled on first
+use of each name: an op call costs one dict lookup. The registry is safe to use from
+several threads: changes build the new table first and then replace entries one by one,
+so an op call in another thread never finds its op missing.
 """
 
 from __future__ import annotations
 
 import os
+import threading
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any, Iterator
+from pathlib import Path
+from typing import Any, Callable, Iterator
 
 import pluggy
 
 from tt_tensor import hookspecs
 from tt_tensor.hookspecs import PROJECT
 
-KINDS = ("ops", "layers", "optimizers", "datasets", "milestones")
+KINDS = ("ops", "functions", "layers", "optimizers", "datasets", "milestones", "engines")
+# Kinds collected one name at a time, from the names packages declare in `tt.<kind>`.
+INDEXED_KINDS = ("ops", "engines")
 # Every package, tt-tensor's own built-in ops included, is found through this entry-point group.
 ENTRY_POINT_GROUP = PROJECT
 # Comma-separated provider names to leave out, e.g. TT_BLOCK_PLUGINS=tt-vision (for trying things out).
@@ -33,7 +47,7 @@ BLOCK_ENV = "TT_BLOCK_PLUGINS"
 
 
 class RegistryError(LookupError):
-    """A name that is missing, or provided twice with no provider chosen."""
+    """A name that is missing, provided twice with no provider chosen, or a broken plugin."""
 
 
 @dataclass(frozen=True)
@@ -61,34 +75,155 @@ class Ambiguous:
     def apply(self, *args: Any, **kwargs: Any) -> Any:
         raise self.error()
 
+    apply_ = apply
 
+
+# ----- what is installed (read from package metadata; nothing is imported) -------------------
+class Catalogue:
+    """The installed plugins (`tt` entry points) and the names they declare per indexed kind."""
+
+    def __init__(self) -> None:
+        from importlib.metadata import entry_points
+
+        self.plugins: dict[str, Any] = {}  # provider name -> its `tt` entry point
+        by_module: dict[tuple[str, str], str] = {}
+        for entry_point in entry_points(group=ENTRY_POINT_GROUP):
+            self.plugins.setdefault(entry_point.name, entry_point)
+            by_module[(_distribution(entry_point), entry_point.value)] = entry_point.name
+        self.declared: dict[str, dict[str, list[str]]] = {k: {} for k in INDEXED_KINDS}
+        self.undeclared: list[str] = []
+        for kind in INDEXED_KINDS:
+            for entry_point in entry_points(group=f"{ENTRY_POINT_GROUP}.{kind}"):
+                provider = by_module.get((_distribution(entry_point), entry_point.value))
+                if provider is None:
+                    self.undeclared.append(f"{entry_point.group}: {entry_point.name} = "
+                                           f"{entry_point.value!r}")
+                    continue
+                providers = self.declared[kind].setdefault(entry_point.name, [])
+                if provider not in providers:
+                    providers.append(provider)
+
+    def providers_of(self, kind: str, name: str) -> list[str]:
+        return self.declared[kind].get(name, [])
+
+    def declared_by(self, kind: str, provider: str) -> set[str]:
+        return {name for name, who in self.declared[kind].items() if provider in who}
+
+
+def _distribution(entry_point: Any) -> str:
+    dist = getattr(entry_point, "dist", None)
+    return dist.metadata["Name"] if dist is not None else ""
+
+
+# ----- the registry ------------------------------------------------------------------------
 class Registry:
-    """Everything the installed plugins registered, by kind and name."""
+    """Everything the plugins registered, by kind and name, collected as it is asked for."""
 
-    def __init__(self, manager: pluggy.PluginManager, choices: dict[tuple[str, str], str]) -> None:
-        self.entries: dict[str, dict[str, list[Entry]]] = {kind: {} for kind in KINDS}
+    def __init__(self, manager: pluggy.PluginManager, catalogue: Catalogue,
+                 choices: dict[tuple[str, str], str]) -> None:
+        self.manager = manager
+        self.catalogue = catalogue
         self.choices = choices
-        for kind in KINDS:
-            hook = getattr(manager.hook, f"register_{kind}")
-            for impl in hook.get_hookimpls():  # in registration order: built-ins first
-                impl.function(register=self._registrar(kind, impl.plugin_name))
+        self.entries: dict[str, dict[str, list[Entry]]] = {kind: {} for kind in KINDS}
+        self._called: set[tuple[str, str]] = set()  # (kind, provider) hooks already called
+        self._complete: set[str] = set()  # kinds for which every plugin has been asked
 
-    def _registrar(self, kind: str, provider: str):
+    # -- collecting ---------------------------------------------------------------------
+    def _load(self, provider: str) -> bool:
+        """Import an installed plugin and add it to the manager; False if it is blocked."""
+        if self.manager.is_blocked(provider):
+            return False
+        if self.manager.get_plugin(provider) is not None:
+            return True
+        entry_point = self.catalogue.plugins.get(provider)
+        if entry_point is None:
+            return False
+        try:
+            plugin_object = entry_point.load()
+        except Exception as error:
+            raise RegistryError(
+                f"the tt plugin {provider!r} ({entry_point.value}) failed to load: "
+                f"{type(error).__name__}: {error}. Fix or uninstall it, or leave it out with "
+                f"the environment variable {BLOCK_ENV}={provider}") from error
+        self.manager.register(plugin_object, name=provider)
+        return True
+
+    def _call(self, kind: str, provider: str) -> None:
+        """Call one plugin's `register_<kind>` hook (once) and keep what it registers."""
+        if (kind, provider) in self._called:
+            return
+        self._called.add((kind, provider))
+        hook = getattr(self.manager.hook, f"register_{kind}")
+        installed = provider in self.catalogue.plugins
+        for impl in hook.get_hookimpls():
+            if impl.plugin_name != provider:
+                continue
+            registered: list[str] = []
+            try:
+                impl.function(register=self._registrar(kind, provider, registered))
+            except RegistryError:
+                raise
+            except Exception as error:
+                raise RegistryError(
+                    f"the tt plugin {provider!r} failed in its register_{kind} hook: "
+                    f"{type(error).__name__}: {error}. Fix or uninstall it, or leave it out "
+                    f"with the environment variable {BLOCK_ENV}={provider}") from error
+            if installed and kind in INDEXED_KINDS:
+                self._check_declared(kind, provider, registered)
+
+    def _check_declared(self, kind: str, provider: str, registered: list[str]) -> None:
+        missing = sorted(set(registered) - self.catalogue.declared_by(kind, provider))
+        if missing:
+            module = self.catalogue.plugins[provider].value
+            lines = "\n".join(f'{name} = "{module}"' for name in missing)
+            raise RegistryError(
+                f"the tt plugin {provider!r} registers the {kind} {', '.join(missing)} without "
+                f"declaring them, so tt cannot find them without importing every plugin. Add "
+                f"to its pyproject.toml and reinstall it:\n"
+                f'[project.entry-points."{ENTRY_POINT_GROUP}.{kind}"]\n{lines}')
+
+    def _registrar(self, kind: str, provider: str, registered: list[str]) -> Callable:
         def register(name: str, obj: Any) -> None:
             found = self.entries[kind].setdefault(name, [])
             if any(e.provider == provider for e in found):
                 raise RegistryError(f"{provider!r} registered the {kind[:-1]} {name!r} twice")
             found.append(Entry(kind, name, obj, provider))
+            registered.append(name)
         register.__doc__ = f"Register one of the {kind} provided by {provider!r}."
         return register
 
+    def _loaded_providers(self) -> list[str]:
+        return [name for name, _ in self.manager.list_name_plugin()
+                if not self.manager.is_blocked(name)]
+
+    def collect(self, kind: str, name: str | None = None) -> None:
+        """Make sure every provider of `name` (or of the whole kind) has registered."""
+        if kind in self._complete:
+            return
+        if kind in INDEXED_KINDS and name is not None:
+            for provider in self.catalogue.providers_of(kind, name):
+                if self._load(provider):
+                    self._call(kind, provider)
+            # Plugins already imported (added at run time, or loaded for another kind) may
+            # provide it too: asking them costs no import.
+            for provider in self._loaded_providers():
+                self._call(kind, provider)
+            if name in self.entries[kind]:
+                return
+        for provider in self.catalogue.plugins:
+            self._load(provider)
+        for provider in self._loaded_providers():
+            self._call(kind, provider)
+        self._complete.add(kind)
+
+    # -- asking -----------------------------------------------------------------------
     def resolve(self, kind: str, name: str) -> Entry | Ambiguous:
         """The entry `name` stands for, or `Ambiguous` when two providers offer it unchosen."""
-        found = self.entries[kind].get(name)
+        with _lock:
+            self.collect(kind, name)
+            found = self.entries[kind].get(name)
         if not found:
-            known = ", ".join(sorted(self.entries[kind])) or "none"
-            raise RegistryError(f"no {kind[:-1]} named {name!r} is registered (known: {known}); "
-                                "is the package that provides it installed?")
+            raise RegistryError(self._missing_message(kind, name))
         chosen = self.choices.get((kind, name))
         if chosen is not None:
             for entry in found:
@@ -101,6 +236,16 @@ class Registry:
             return Ambiguous(kind, name, [e.provider for e in found])
         return found[0]
 
+    def _missing_message(self, kind: str, name: str) -> str:
+        blocked = [p for p in self.catalogue.providers_of(kind, name) if self.manager.is_blocked(p)]
+        if blocked:
+            return (f"{kind[:-1]} {name!r} is provided by {', '.join(map(repr, blocked))}, which "
+                    f"is blocked by the environment variable {BLOCK_ENV}="
+                    f"{os.environ.get(BLOCK_ENV, '')!r}")
+        known = ", ".join(sorted(self.entries[kind])) or "none"
+        return (f"no {kind[:-1]} named {name!r} is registered (known: {known}); is the package "
+                "that provides it installed?")
+
     def get(self, kind: str, name: str) -> Any:
         """The object registered as `name` (raises `RegistryError` if missing or ambiguous)."""
         entry = self.resolve(kind, name)
@@ -109,87 +254,117 @@ class Registry:
         return entry.obj
 
     def names(self, kind: str) -> list[str]:
+        """Every name registered in `kind` (asks every plugin)."""
+        with _lock:
+            self.collect(kind)
         return sorted(self.entries[kind])
 
     def providers(self, kind: str, name: str) -> list[str]:
+        """The providers that registered `name` in `kind`, in the order they registered it."""
+        with _lock:
+            self.collect(kind, name)
         return [e.provider for e in self.entries[kind].get(name, [])]
 
     def listing(self, kind: str | None = None) -> list[Entry]:
         """Every registration (of one kind, or all), sorted by kind and name."""
         kinds = KINDS if kind is None else (kind,)
+        with _lock:
+            for k in kinds:
+                self.collect(k)
         return [e for k in kinds for name in sorted(self.entries[k]) for e in self.entries[k][name]]
 
 
+# ----- the op table ------------------------------------------------------------------------
 class _OpTable(dict):
-    """The op table: a dict from op name to op class, filled on first lookup."""
+    """The op table: a dict from op name to op class, each filled on its first lookup."""
 
     def __missing__(self, name: str) -> Any:
-        if not self:
-            registry()  # builds the registry, which fills this table
-            if name in self:
-                return self[name]
-        raise RegistryError(f"no op named {name!r} is registered; is the package that "
-                            "provides it installed?")
+        entry = registry().resolve("ops", name)
+        op = entry if isinstance(entry, Ambiguous) else entry.obj
+        self[name] = op
+        return op
 
 
 OPS: dict[str, Any] = _OpTable()
 
+_lock = threading.RLock()
 _manager: pluggy.PluginManager | None = None
+_catalogue: Catalogue | None = None
 _registry: Registry | None = None
 _choices: dict[tuple[str, str], str] = {}
 
 
 def plugin_manager() -> pluggy.PluginManager:
-    """The one pluggy manager; entry points are loaded the first time it is asked for."""
+    """The one pluggy manager. Installed plugins are added to it as they are needed."""
     global _manager
-    if _manager is None:
-        manager = pluggy.PluginManager(PROJECT)
-        manager.add_hookspecs(hookspecs)
-        for name in filter(None, os.environ.get(BLOCK_ENV, "").split(",")):
-            manager.set_blocked(name.strip())
-        _load_entry_points(manager)
-        _manager = manager
-    return _manager
+    with _lock:
+        if _manager is None:
+            manager = pluggy.PluginManager(PROJECT)
+            manager.add_hookspecs(hookspecs)
+            for name in filter(None, os.environ.get(BLOCK_ENV, "").split(",")):
+                manager.set_blocked(name.strip())
+            _manager = manager
+        return _manager
 
 
-def _load_entry_points(manager: pluggy.PluginManager) -> None:
-    """Register every installed package's plugin (entry-point group `tt`), naming any that breaks."""
-    from importlib.metadata import entry_points
-
-    for entry_point in entry_points(group=ENTRY_POINT_GROUP):
-        if manager.is_blocked(entry_point.name) or manager.get_plugin(entry_point.name):
-            continue
-        try:
-            plugin_object = entry_point.load()
-        except Exception as error:
-            raise RegistryError(f"the tt plugin {entry_point.name!r} ({entry_point.value}) failed "
-                                f"to load: {type(error).__name__}: {error}") from error
-        manager.register(plugin_object, name=entry_point.name)
+def catalogue() -> Catalogue:
+    """What is installed: plugins and the op names they declare (read once from metadata)."""
+    global _catalogue
+    with _lock:
+        if _catalogue is None:
+            _catalogue = Catalogue()
+        return _catalogue
 
 
 def registry() -> Registry:
-    """The registry, built from the plugins on first use."""
+    """The registry (it collects from the plugins as things are asked for)."""
     global _registry
-    if _registry is None:
-        built = Registry(plugin_manager(), _choices)
-        OPS.clear()
-        for name in built.entries["ops"]:
-            entry = built.resolve("ops", name)
-            OPS[name] = entry if isinstance(entry, Ambiguous) else entry.obj
-        _registry = built
-    return _registry
+    built = _registry
+    if built is None:
+        with _lock:
+            if _registry is None:
+                _registry = Registry(plugin_manager(), catalogue(), _choices)
+            built = _registry
+    return built
 
 
 def invalidate() -> None:
-    """Forget the built registry; the next lookup calls the hooks again."""
+    """Forget what was collected (after plugins or choices changed) and refresh the op table.
+
+    The new table is worked out first; then each entry is replaced in place, so an op call
+    running in another thread meanwhile finds either the old or the new op, never none.
+    """
     global _registry
-    _registry = None
-    OPS.clear()
+    with _lock:
+        fresh = Registry(plugin_manager(), catalogue(), _choices)
+        updated, gone = {}, []
+        for name in list(OPS):
+            try:
+                entry = fresh.resolve("ops", name)
+            except RegistryError:
+                gone.append(name)
+                continue
+            updated[name] = entry if isinstance(entry, Ambiguous) else entry.obj
+        _registry = fresh
+        OPS.update(updated)
+        for name in gone:
+            OPS.pop(name, None)
 
 
 def get(kind: str, name: str) -> Any:
     """Look up a registered object, e.g. `get("layers", "Conv2d")`."""
     return registry().get(kind, name)
+
+
+def engine(name: str) -> Callable:
+    """The autograd engine's `name` function (`"backward"`), registered by tt-autograd."""
+    try:
+        return registry().get("engines", name)
+    except RegistryError:
+        if registry().providers("engines", name):
+            raise
+        raise RuntimeError(f"{name}: gradients need the tt-autograd package, which registers "
+                           f"tt's autograd engine; install it: {install_hint('tt-autograd')}") from None
 
 
 def listing(kind: str | None = None) -> list[Entry]:
@@ -209,27 +384,35 @@ def use(name: str, provider: str, kind: str | None = None) -> None:
         offered = {k: reg.providers(k, name) for k in KINDS if reg.providers(k, name)}
         raise RegistryError(f"use: {provider!r} does not provide {name!r} "
                             f"(providers: {offered or 'none'})")
-    for k in kinds:
-        _choices[(k, name)] = provider
-    invalidate()
+    with _lock:
+        for k in kinds:
+            _choices[(k, name)] = provider
+        invalidate()
 
 
 def clear_choices() -> None:
     """Forget every `use()` choice."""
-    _choices.clear()
-    invalidate()
+    with _lock:
+        _choices.clear()
+        invalidate()
 
 
 def register_plugin(plugin: Any, name: str) -> None:
-    """Add a plugin (a module or object with hook implementations) under a provider name."""
-    plugin_manager().register(plugin, name=name)
-    invalidate()
+    """Add a plugin (a module or object with hook implementations) under a provider name.
+
+    Its hooks are called as soon as anything of their kind is looked up; a plugin added
+    this way need not declare its op names.
+    """
+    with _lock:
+        plugin_manager().register(plugin, name=name)
+        invalidate()
 
 
 def unregister_plugin(name: str) -> None:
     """Remove a plugin added with `register_plugin` (or by entry point) by its name."""
-    plugin_manager().unregister(name=name)
-    invalidate()
+    with _lock:
+        plugin_manager().unregister(name=name)
+        invalidate()
 
 
 @contextmanager
@@ -239,10 +422,32 @@ def plugin(plugin_object: Any, name: str) -> Iterator[None]:
     try:
         yield
     finally:
-        unregister_plugin(name)
-        for key in [k for k, v in _choices.items() if v == name]:
-            del _choices[key]
-        invalidate()
+        with _lock:
+            unregister_plugin(name)
+            for key in [k for k, v in _choices.items() if v == name]:
+                del _choices[key]
+            invalidate()
+
+
+def from_clone() -> bool:
+    """True when tt runs from a clone of its repository (packages installed editable)."""
+    here = Path(__file__).resolve()
+    return here.parents[2].name == "tt-tensor" and (here.parents[4] / "hatch.toml").is_file()
+
+
+def install_hint(distribution: str) -> str:
+    """The command that installs `distribution`, e.g. `"pip install tt-vision"`.
+
+    tt's packages are not on a package index yet, so when tt runs from a clone the hint
+    gives the line that works there too.
+    """
+    hint = f"pip install {distribution}"
+    if distribution.startswith("tt") and from_clone():
+        root = Path(__file__).resolve().parents[4]
+        folder = root / "packages" / distribution
+        if folder.is_dir():
+            hint += f" (from a clone of tt: pip install -e packages/{distribution})"
+    return hint
 
 
 def main() -> None:

@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 
+from tt_tensor.device import CPU, _is_device, check_device, device
 from tt_tensor.dtypes import to_array
 from tt_tensor.plugins import OPS
 
@@ -26,7 +27,8 @@ class Tensor:
         requires_grad: record operations on this tensor so `backward()` can fill `.grad`.
     """
 
-    __slots__ = ("data", "grad", "requires_grad", "_op", "_ctx", "_inputs", "__weakref__")
+    __slots__ = ("data", "grad", "requires_grad", "_op", "_ctx", "_inputs", "_version",
+                 "__weakref__")
 
     def __init__(self, data: Any, *, dtype: Any = None, requires_grad: bool = False) -> None:
         if isinstance(data, Tensor):
@@ -40,6 +42,7 @@ class Tensor:
         self._op = None  # the Function that produced this tensor (None for a leaf)
         self._ctx = None  # what that op's forward saved for its backward
         self._inputs: tuple = ()  # the op's inputs, in order
+        self._version = 0  # goes up at every in-place change; backward checks it
 
     # ----- what it is -------------------------------------------------------------------
     @property
@@ -98,9 +101,44 @@ class Tensor:
         """The same values, cut off from the graph (no gradient flows through)."""
         return from_numpy(self.data)
 
-    def to(self, dtype: Any) -> Tensor:
-        """A copy with another dtype (differentiable between float dtypes)."""
+    def to(self, *args: Any, dtype: Any = None, device: Any = None, copy: bool = False,
+           non_blocking: bool = False) -> Tensor:
+        """This tensor with another dtype and/or on a device, as `torch.Tensor.to`.
+
+        `t.to(tt.float64)`, `t.to("cpu")`, `t.to("cpu", tt.float64)`, `t.to(other_tensor)`.
+        The CPU is the only device; another one is a clear error. Returns `self` when
+        nothing changes (unless `copy=True`). A cast between float dtypes is differentiable.
+        """
+        for arg in args:
+            if isinstance(arg, Tensor):
+                dtype = arg.dtype
+            elif _is_device(arg):
+                device = arg
+            else:
+                dtype = arg
+        if device is not None:
+            check_device(device, "to")
+        if dtype is None or np.dtype(dtype) == self.data.dtype:
+            return self.clone() if copy else self
         return OPS["cast"].apply(self, dtype=np.dtype(dtype))
+
+    @property
+    def device(self) -> "device":
+        """Where the values live: always `device("cpu")` (tt computes with NumPy)."""
+        return CPU
+
+    @property
+    def is_cuda(self) -> bool:
+        return False
+
+    def cpu(self) -> Tensor:
+        """This tensor (it already lives on the CPU)."""
+        return self
+
+    def cuda(self, *args: Any, **kwargs: Any) -> Tensor:
+        """Always an error: tt runs on NumPy, on the CPU."""
+        check_device("cuda", "cuda")
+        return self
 
     def float(self) -> Tensor:
         return self.to(np.float32)
@@ -112,17 +150,16 @@ class Tensor:
         return self.to(np.int64)
 
     # ----- gradients --------------------------------------------------------------------
-    def backward(self, gradient: Any = None) -> None:
+    def backward(self, gradient: Any = None, retain_graph: bool | None = None) -> None:
         """Fill `.grad` of every leaf this tensor depends on (needs tt-autograd).
 
         `gradient` is d(something)/d(self); it may be left out only for a one-element tensor.
+        The graph's saved values are freed as backward uses them, unless `retain_graph=True`
+        (then a second backward through the same graph works).
         """
-        try:
-            from tt_autograd import backward
-        except ImportError:
-            raise RuntimeError("backward: gradients need the tt-autograd package; "
-                               "install it with `pip install tt-autograd`") from None
-        backward(self, gradient)
+        from tt_tensor.plugins import engine
+
+        engine("backward")(self, gradient, retain_graph=retain_graph)
 
     def requires_grad_(self, requires_grad: bool = True) -> Tensor:
         """Switch gradient tracking on (or off) for this leaf, in place."""
@@ -284,6 +321,7 @@ def from_numpy(array: np.ndarray) -> Tensor:
     t._op = None
     t._ctx = None
     t._inputs = ()
+    t._version = 0
     return t
 
 

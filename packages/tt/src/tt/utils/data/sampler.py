@@ -1,0 +1,5 @@
+"""`tt.utils.data.sampler`: the same names as `tt.utils.data` (PyTorch programs import from here)."""
+
+from tt import _views
+
+__getattr__ = _views.view("tt.utils.data.sampler", None, "tt_nn.data")
