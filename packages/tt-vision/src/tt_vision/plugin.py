@@ -25,7 +25,7 @@ def register_layers(register):
 
 @hookimpl
 def register_datasets(register):
-    from tt_vision.datasets import CIFAR10, MNIST, TinyDigits
+    from tt_vision.datasets import CIFAR10, MNIST, FashionMNIST, TinyDigits
 
-    for dataset in (TinyDigits, MNIST, CIFAR10):
+    for dataset in (TinyDigits, MNIST, FashionMNIST, CIFAR10):
         register(dataset.__name__, dataset)

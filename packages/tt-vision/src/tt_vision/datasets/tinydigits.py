@@ -47,15 +47,18 @@ class TinyDigits(ImageDataset):
     Args:
         split: "train" or "test".
         transform: optional callable applied to images when items are read.
+        target_transform: optional callable applied to each label.
     """
 
     classes = tuple(str(d) for d in range(10))
 
     def __init__(self, split: str = "train",
-                 transform: Callable[[np.ndarray], np.ndarray] | None = None) -> None:
+                 transform: Callable[[np.ndarray], np.ndarray] | None = None,
+                 target_transform: Callable[[int], object] | None = None) -> None:
         if split not in SPLITS:
             raise ValueError(f"TinyDigits: split must be 'train' or 'test', got {split!r}")
         arrays = _load(resources.files("tt_vision.datasets") / "data" / "tinydigits.npz",
                        TINYDIGITS_SHA256)
-        super().__init__(arrays[f"{split}_images"], arrays[f"{split}_labels"], transform)
+        super().__init__(arrays[f"{split}_images"], arrays[f"{split}_labels"], transform,
+                         target_transform)
         self.split = split
