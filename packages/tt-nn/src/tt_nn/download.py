@@ -33,13 +33,41 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Iterable
 
-__all__ = ["DownloadError", "data_root", "download", "sha256_of"]
+__all__ = ["DatasetFileError", "DownloadError", "Resource", "data_root", "download", "sha256_of"]
 
 CHUNK = 1 << 16  # bytes read from the network (and hashed) at a time
 USER_AGENT = "tt-download/0.1 (Python urllib)"
+
+
+class DatasetFileError(RuntimeError):
+    """A dataset file is missing, damaged or not in the expected format (the message names it).
+
+    Raised by the data sets of tt-vision and tt-text (`tt_vision.datasets.DatasetFileError`
+    is this class).
+    """
+
+
+@dataclass(frozen=True)
+class Resource:
+    """One downloadable file of a data set.
+
+    Attributes:
+        name: the file's name as published, e.g. `"train-images-idx3-ubyte.gz"`.
+        sha256: SHA-256 of the published file (checked by every download).
+        urls: the canonical URL first, then mirrors; `download` tries them in this order.
+        content_sha256: SHA-256 of the decompressed content, where the file is gzipped
+            (repackaged copies, e.g. Debian's, are compressed differently but hold the
+            same content); None when not recorded.
+    """
+
+    name: str
+    sha256: str
+    urls: tuple[str, ...]
+    content_sha256: str | None = None
 
 
 class DownloadError(RuntimeError):

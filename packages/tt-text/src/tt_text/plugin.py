@@ -23,7 +23,9 @@ def register_layers(register):
 
 @hookimpl
 def register_datasets(register):
-    from tt_text.datasets import CharDataset, CopyTask
+    from tt_text.datasets import CharDataset, CopyTask, Shakespeare, TinyShakespeare
 
     register("CopyTask", CopyTask)
     register("CharDataset", CharDataset)
+    register("Shakespeare", Shakespeare)
+    register("TinyShakespeare", TinyShakespeare)

@@ -6,45 +6,25 @@ for a whole batch — gives `(images, labels)` for all of them with one NumPy in
 array: no Python loop over batch items.
 
 Also here: what the downloadable data sets share — `Resource` (a file, its SHA-256 and
-its URLs), finding files in a folder (plain or `.gz`) and reading them with every failure
-turned into a `DatasetFileError` that names the file.
+its URLs) and `DatasetFileError`, both from `tt_nn.download` — and finding files in a
+folder (plain or `.gz`) and reading them, every failure turned into a `DatasetFileError`
+that names the file.
 """
 
 from __future__ import annotations
 
 import gzip
 import zlib
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
 import numpy as np
 from tt_nn.data import Dataset
+from tt_nn.download import DatasetFileError, Resource
 from tt_tensor import Tensor, from_numpy
 
-
-class DatasetFileError(RuntimeError):
-    """A dataset file is missing, damaged or not in the expected format (the message names it)."""
-
-
-@dataclass(frozen=True)
-class Resource:
-    """One downloadable file of a data set.
-
-    Attributes:
-        name: the file's name as published, e.g. `"train-images-idx3-ubyte.gz"`.
-        sha256: SHA-256 of the published file (checked by every download).
-        urls: the canonical URL first, then mirrors; `tt_nn.download.download` tries them
-            in this order.
-        content_sha256: SHA-256 of the decompressed content, where the file is gzipped
-            (repackaged copies, e.g. Debian's, are compressed differently but hold the
-            same content); None when not recorded.
-    """
-
-    name: str
-    sha256: str
-    urls: tuple[str, ...]
-    content_sha256: str | None = None
+__all__ = ["DatasetFileError", "ImageDataset", "Resource", "find_file", "find_in", "read_bytes",
+           "split_name", "candidates"]
 
 
 def split_name(who: str, split: str, train: bool | None, splits: Iterable[str]) -> str:
