@@ -98,12 +98,39 @@ def test_hook_register_milestones():
         assert "adaline" in plugins.registry().names("milestones")
 
 
+def test_hook_register_functions():
+    def hardtanh(input, min_val=-1.0, max_val=1.0):
+        return input.clamp(min_val, max_val)
+
+    plugin, _ = make_plugin("functions", "my_hardtanh", hardtanh)
+    with plugins.plugin(plugin, name="learner"):
+        assert plugins.get("functions", "my_hardtanh") is hardtanh
+    with pytest.raises(RegistryError, match="no function named 'my_hardtanh'"):
+        plugins.get("functions", "my_hardtanh")
+
+
+def test_hook_register_engines():
+    seen = []
+    plugin, _ = make_plugin("engines", "backward",
+                            lambda tensor, gradient, retain_graph=None: seen.append(tensor))
+    x = tt.tensor([1.0], requires_grad=True)
+    y = x * 2
+    with plugins.plugin(plugin, name="my-engine"):
+        with pytest.raises(RegistryError, match="'backward' is registered by both"):
+            y.backward()
+        plugins.use("backward", "my-engine")
+        y.backward()
+    assert seen == [y] and x.grad is None
+    y.backward()  # tt-autograd's engine again, once the plugin is gone
+    assert x.grad.tolist() == [2.0]
+
+
 def test_every_hook_has_a_test():
     hooks = [name for name, _ in inspect.getmembers(hookspecs, inspect.isfunction)
              if name.startswith("register_")]
     tests = {name for name in dir(sys.modules[__name__]) if name.startswith("test_hook_")}
     missing = [h for h in hooks if f"test_hook_{h}" not in tests]
-    assert len(hooks) == 5 and not missing, f"hooks without a test_hook_<name>: {missing}"
+    assert len(hooks) == 7 and not missing, f"hooks without a test_hook_<name>: {missing}"
 
 
 def test_builtin_ops_come_through_the_same_hook():
@@ -139,7 +166,7 @@ def test_a_provider_registering_one_name_twice_is_an_error():
 
     with pytest.raises(RegistryError, match="'twice' registered the op 'double' twice"):
         with plugins.plugin(types.SimpleNamespace(register_ops=twice), name="twice"):
-            plugins.registry()
+            tt.OPS["double"]
     plugins.invalidate()
 
 

@@ -11,11 +11,27 @@ fails. Milestones are plugins (`register_milestones` hook); the command line is
 `tt-milestones list` / `tt-milestones run NAME`.
 """
 
-from tt_milestones.milestone import Milestone, Status
-from tt_milestones.result import Check, Result, Systems
-from tt_milestones.runner import MilestoneError, MilestoneLocked, get, registered, run
+from __future__ import annotations
+
+import importlib
+from typing import Any
 
 __version__ = "0.1.0"
+
+# Where each public name lives. They are imported on first use: the registry imports this
+# package to reach its plugin, and building the op table must not pull in the milestones.
+_HOMES = {
+    "Milestone": "milestone", "Status": "milestone",
+    "Check": "result", "Result": "result", "Systems": "result",
+    "MilestoneError": "runner", "MilestoneLocked": "runner", "get": "runner",
+    "registered": "runner", "run": "runner",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _HOMES:
+        return getattr(importlib.import_module(f"tt_milestones.{_HOMES[name]}"), name)
+    raise AttributeError(f"module 'tt_milestones' has no attribute {name!r}")
 
 __all__ = ["Milestone", "Status", "Check", "Result", "Systems", "run", "get", "registered",
            "MilestoneError", "MilestoneLocked", "__version__"]

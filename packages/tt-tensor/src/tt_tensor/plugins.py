@@ -127,6 +127,7 @@ class Registry:
         self.entries: dict[str, dict[str, list[Entry]]] = {kind: {} for kind in KINDS}
         self._called: set[tuple[str, str]] = set()  # (kind, provider) hooks already called
         self._complete: set[str] = set()  # kinds for which every plugin has been asked
+        self.failures: dict[tuple[str, str], RegistryError] = {}  # hooks that raised
 
     # -- collecting ---------------------------------------------------------------------
     def _load(self, provider: str) -> bool:
@@ -149,7 +150,12 @@ class Registry:
         return True
 
     def _call(self, kind: str, provider: str) -> None:
-        """Call one plugin's `register_<kind>` hook (once) and keep what it registers."""
+        """Call one plugin's `register_<kind>` hook (once) and keep what it registers.
+
+        A hook that fails registers nothing; its error is kept and raised when a name it
+        may have provided is looked up and found nowhere else, so one broken plugin never
+        stops the ops of the others.
+        """
         if (kind, provider) in self._called:
             return
         self._called.add((kind, provider))
@@ -158,18 +164,21 @@ class Registry:
         for impl in hook.get_hookimpls():
             if impl.plugin_name != provider:
                 continue
-            registered: list[str] = []
+            registered: list[Entry] = []
             try:
                 impl.function(register=self._registrar(kind, provider, registered))
-            except RegistryError:
-                raise
+                if installed and kind in INDEXED_KINDS:
+                    self._check_declared(kind, provider, [e.name for e in registered])
             except Exception as error:
-                raise RegistryError(
-                    f"the tt plugin {provider!r} failed in its register_{kind} hook: "
-                    f"{type(error).__name__}: {error}. Fix or uninstall it, or leave it out "
-                    f"with the environment variable {BLOCK_ENV}={provider}") from error
-            if installed and kind in INDEXED_KINDS:
-                self._check_declared(kind, provider, registered)
+                if not isinstance(error, RegistryError):
+                    error = RegistryError(
+                        f"the tt plugin {provider!r} failed in its register_{kind} hook: "
+                        f"{type(error).__name__}: {error}. Fix or uninstall it, or leave it out "
+                        f"with the environment variable {BLOCK_ENV}={provider}")
+                self.failures[(kind, provider)] = error
+                continue
+            for entry in registered:
+                self.entries[kind].setdefault(entry.name, []).append(entry)
 
     def _check_declared(self, kind: str, provider: str, registered: list[str]) -> None:
         missing = sorted(set(registered) - self.catalogue.declared_by(kind, provider))
@@ -182,13 +191,11 @@ class Registry:
                 f"to its pyproject.toml and reinstall it:\n"
                 f'[project.entry-points."{ENTRY_POINT_GROUP}.{kind}"]\n{lines}')
 
-    def _registrar(self, kind: str, provider: str, registered: list[str]) -> Callable:
+    def _registrar(self, kind: str, provider: str, registered: list[Entry]) -> Callable:
         def register(name: str, obj: Any) -> None:
-            found = self.entries[kind].setdefault(name, [])
-            if any(e.provider == provider for e in found):
+            if any(e.name == name for e in registered):
                 raise RegistryError(f"{provider!r} registered the {kind[:-1]} {name!r} twice")
-            found.append(Entry(kind, name, obj, provider))
-            registered.append(name)
+            registered.append(Entry(kind, name, obj, provider))
         register.__doc__ = f"Register one of the {kind} provided by {provider!r}."
         return register
 
@@ -197,24 +204,34 @@ class Registry:
                 if not self.manager.is_blocked(name)]
 
     def collect(self, kind: str, name: str | None = None) -> None:
-        """Make sure every provider of `name` (or of the whole kind) has registered."""
+        """Make sure every provider of `name` (or of the whole kind) has registered.
+
+        For an indexed kind only the plugins that declare `name` are imported, plus those
+        already imported (added at run time, or loaded for another kind), which cost nothing.
+        """
         if kind in self._complete:
             return
         if kind in INDEXED_KINDS and name is not None:
             for provider in self.catalogue.providers_of(kind, name):
-                if self._load(provider):
-                    self._call(kind, provider)
-            # Plugins already imported (added at run time, or loaded for another kind) may
-            # provide it too: asking them costs no import.
+                if provider in self.catalogue.plugins and not self.manager.is_blocked(provider):
+                    self._load_or_fail(kind, provider)
             for provider in self._loaded_providers():
                 self._call(kind, provider)
-            if name in self.entries[kind]:
-                return
+            return
         for provider in self.catalogue.plugins:
-            self._load(provider)
+            self._load_or_fail(kind, provider)
         for provider in self._loaded_providers():
             self._call(kind, provider)
         self._complete.add(kind)
+
+    def _load_or_fail(self, kind: str, provider: str) -> None:
+        """Load a plugin; if it cannot be imported, keep the error for when it matters."""
+        if (kind, provider) in self.failures:
+            return
+        try:
+            self._load(provider)
+        except RegistryError as error:
+            self.failures[(kind, provider)] = error
 
     # -- asking -----------------------------------------------------------------------
     def resolve(self, kind: str, name: str) -> Entry | Ambiguous:
@@ -222,6 +239,10 @@ class Registry:
         with _lock:
             self.collect(kind, name)
             found = self.entries[kind].get(name)
+        declared = self.catalogue.providers_of(kind, name) if kind in INDEXED_KINDS else []
+        for provider in declared:  # a plugin that declares the name but broke: that is the cause
+            if (kind, provider) in self.failures:
+                raise self.failures[(kind, provider)]
         if not found:
             raise RegistryError(self._missing_message(kind, name))
         chosen = self.choices.get((kind, name))
@@ -237,14 +258,22 @@ class Registry:
         return found[0]
 
     def _missing_message(self, kind: str, name: str) -> str:
-        blocked = [p for p in self.catalogue.providers_of(kind, name) if self.manager.is_blocked(p)]
+        declared = self.catalogue.providers_of(kind, name) if kind in INDEXED_KINDS else []
+        blocked = [p for p in declared if self.manager.is_blocked(p)]
         if blocked:
             return (f"{kind[:-1]} {name!r} is provided by {', '.join(map(repr, blocked))}, which "
                     f"is blocked by the environment variable {BLOCK_ENV}="
                     f"{os.environ.get(BLOCK_ENV, '')!r}")
-        known = ", ".join(sorted(self.entries[kind])) or "none"
-        return (f"no {kind[:-1]} named {name!r} is registered (known: {known}); is the package "
-                "that provides it installed?")
+        known = set(self.entries[kind])
+        if kind in INDEXED_KINDS:
+            known |= set(self.catalogue.declared[kind])
+        message = (f"no {kind[:-1]} named {name!r} is registered (known: "
+                   f"{', '.join(sorted(known)) or 'none'}); is the package that provides it "
+                   "installed?")
+        broken = [str(error) for (k, _), error in self.failures.items() if k == kind]
+        if broken:
+            message += " Some plugins could not register: " + " | ".join(broken)
+        return message
 
     def get(self, kind: str, name: str) -> Any:
         """The object registered as `name` (raises `RegistryError` if missing or ambiguous)."""

@@ -2,6 +2,7 @@
 
 import numpy as np
 
+from tt_tensor.dtypes import promote
 from tt_tensor.function import Example, Function, unbroadcast
 
 
@@ -18,14 +19,14 @@ def _check(a: np.ndarray, b: np.ndarray) -> None:
                      "broadcast together")
 
 
-class MatMul(Function):
+class MatMulOp(Function):
     """a @ b. For (…, n, k) @ (…, k, m) the gradients are grad @ bᵀ and aᵀ @ grad."""
 
     name = "matmul"
 
     @staticmethod
     def forward(ctx, a, b):
-        a, b = np.asarray(a), np.asarray(b)
+        a, b = promote(np.asarray(a), np.asarray(b))
         try:
             out = a @ b
         except ValueError:
@@ -38,6 +39,8 @@ class MatMul(Function):
     def backward(ctx, grad):
         a, b = ctx.a, ctx.b
         need_a, need_b = ctx.needs_grad
+        if a.ndim == 1 and b.ndim == 1:  # a dot product: d/da = grad·b, d/db = grad·a
+            return (grad * b if need_a else None), (grad * a if need_b else None)
         # Vectors are treated as a row (left operand) or a column (right operand).
         a2 = a[None, :] if a.ndim == 1 else a
         b2 = b[:, None] if b.ndim == 1 else b
@@ -65,4 +68,5 @@ class MatMul(Function):
                 Example(r.normal(size=(2, 3, 4)), r.normal(size=(4, 2))),      # batched @ matrix
                 Example(r.normal(size=(2, 1, 3, 4)), r.normal(size=(3, 4, 2))),  # batch broadcast
                 Example(r.normal(size=(4,)), r.normal(size=(4, 3))),           # vector @ matrix
-                Example(r.normal(size=(3, 4)), r.normal(size=(4,)))]           # matrix @ vector
+                Example(r.normal(size=(3, 4)), r.normal(size=(4,))),           # matrix @ vector
+                Example(r.normal(size=(4,)), r.normal(size=(4,)))]             # vector @ vector

@@ -1,0 +1,90 @@
+"""Values changed in place after forward saved them are an error at backward, as in PyTorch;
+the graph is freed by backward unless `retain_graph=True`."""
+
+import gc
+import weakref
+
+import numpy as np
+import pytest
+import tt_tensor as tt
+
+
+def bump(t):
+    """What every in-place change through tt does after writing `t.data` (optimizers too)."""
+    t._version += 1
+
+
+def test_a_weight_changed_between_forward_and_backward_is_an_error():
+    w = tt.tensor(np.ones((2, 2)), requires_grad=True)
+    x = tt.tensor(np.ones((3, 2)))
+    loss = (x @ w).sum()
+    with tt.no_grad():
+        w.data -= 0.1  # what an optimizer step does
+        bump(w)
+    with pytest.raises(RuntimeError, match=r"gradient of 'matmul' \(input 1, shape \(2, 2\)\) has "
+                                           r"been modified by an in-place operation: it is at "
+                                           r"version 1, expected version 0"):
+        loss.backward()
+
+
+def test_changing_a_value_the_backward_does_not_read_is_fine():
+    w = tt.tensor(np.ones(2), requires_grad=True)
+    loss = (w + 1).sum()
+    bump(w)
+    loss.backward()
+    assert w.grad.tolist() == [1.0, 1.0]
+
+
+def test_an_output_changed_in_place_is_caught_when_its_op_saved_it():
+    x = tt.tensor(np.array([0.5, 1.0]), requires_grad=True)
+    y = x.exp()
+    if not y._op.saves_output:
+        pytest.skip("exp does not declare saves_output yet")
+    with tt.no_grad():
+        tt.OPS["mul"].apply_(y, 0.0)
+    with pytest.raises(RuntimeError, match="'exp' \\(its output"):
+        y.sum().backward()
+
+
+def test_in_place_on_a_recorded_tensor_keeps_gradients_right():
+    x = tt.tensor(np.array([1.0, 2.0]), requires_grad=True)
+    y = x * 3
+    tt.OPS["mul"].apply_(y, y.detach() + 1)  # y <- y * (3x + 1), recorded
+    y.sum().backward()
+    # d/dx of 3x * c with c held fixed is 3c = 3(3x + 1)
+    assert x.grad.tolist() == [12.0, 21.0]
+    assert y._version == 1
+
+
+def test_in_place_on_a_leaf_that_requires_grad_is_refused_while_recording():
+    w = tt.tensor(np.ones(2), requires_grad=True)
+    with pytest.raises(RuntimeError, match="a leaf tensor that requires grad is being used in an "
+                                           "in-place operation"):
+        tt.OPS["add"].apply_(w, 1.0)
+    with tt.no_grad():
+        tt.OPS["add"].apply_(w, 1.0)
+    assert w.tolist() == [2.0, 2.0] and w._version == 1
+
+
+def test_backward_twice_needs_retain_graph():
+    x = tt.tensor(np.array([1.0, 2.0]), requires_grad=True)
+    y = (x * x).sum()
+    y.backward(retain_graph=True)
+    y.backward()
+    assert x.grad.tolist() == [4.0, 8.0]
+    with pytest.raises(RuntimeError, match="backward through the graph a second time.*"
+                                           "retain_graph=True"):
+        y.backward()
+
+
+def test_backward_releases_what_the_graph_held():
+    x = tt.tensor(np.ones(1000), requires_grad=True)
+    hidden = x * 2
+    probe = weakref.ref(hidden)
+    loss = (hidden * hidden).sum()
+    del hidden
+    gc.collect()
+    assert probe() is not None  # the graph keeps the intermediate alive ...
+    loss.backward()
+    gc.collect()
+    assert probe() is None  # ... until backward has used it
