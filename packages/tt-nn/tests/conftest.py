@@ -52,7 +52,7 @@ def compare_with_torch(torch):
     def compare(tt_layer, torch_layer, x, atol=1e-10, **call_kwargs):
         tt_layer.double()
         torch_layer.double()
-        torch_layer.load_state_dict({k: torch.from_numpy(v) for k, v in tt_layer.state_dict().items()})
+        torch_layer.load_state_dict({k: torch.from_numpy(v.numpy()) for k, v in tt_layer.state_dict().items()})
         xt = tt.tensor(np.array(x, dtype=np.float64), requires_grad=True)
         xr = torch.tensor(np.array(x, dtype=np.float64), requires_grad=True)
         out_t = tt_layer(xt, **call_kwargs)

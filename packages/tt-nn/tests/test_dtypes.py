@@ -7,10 +7,10 @@ run here on float32 copies of its gradient-check examples.
 
 import numpy as np
 import pytest
-from tt_nn.ops import NN_OPS
+from tt_nn.ops import OP_CLASSES
 from tt_tensor import Context
 
-CASES = [(op, i) for op in NN_OPS for i in range(len(op.examples()))]
+CASES = [(op, i) for op in OP_CLASSES for i in range(len(op.examples()))]
 
 
 def as_float32(value):

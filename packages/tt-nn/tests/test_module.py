@@ -102,7 +102,7 @@ def test_state_dict_round_trip_copies_into_existing_parameters():
     state = source.state_dict()
     # PyTorch's order: a module's own parameters and buffers, then its children's.
     assert list(state) == ["steps", "fc1.weight", "fc1.bias", "fc2.weight"]
-    assert all(isinstance(v, np.ndarray) for v in state.values())
+    assert all(isinstance(v, tt.Tensor) and not v.requires_grad for v in state.values())
     weight_before = target.fc1.weight
     target.double()
     target.load_state_dict(state)
@@ -113,11 +113,64 @@ def test_state_dict_round_trip_copies_into_existing_parameters():
     np.testing.assert_allclose(target(x.double()).data, source(x).data, rtol=1e-6)
 
 
-def test_state_dict_is_a_snapshot():
+def test_state_dict_shares_memory_with_the_module_as_in_pytorch():
+    # Issue 12: the nanoGPT pattern `sd[k].copy_(...)` writes into the model.
     layer = nn.Linear(2, 2)
     state = layer.state_dict()
     layer.weight.data += 1
-    assert not np.allclose(state["weight"], layer.weight.data)
+    np.testing.assert_array_equal(state["weight"].data, layer.weight.data)
+    state["bias"].data[...] = 7.0
+    np.testing.assert_array_equal(layer.bias.data, [7.0, 7.0])
+
+
+def test_state_dict_copy_writes_into_the_model():
+    layer = nn.Linear(2, 2)
+    if not hasattr(tt.Tensor, "copy_"):
+        pytest.skip("Tensor.copy_ is not there yet")
+    with tt.no_grad():
+        layer.state_dict()["weight"].copy_(tt.ones(2, 2))
+    np.testing.assert_array_equal(layer.weight.data, np.ones((2, 2)))
+
+
+def test_a_shared_submodule_keeps_both_names_in_state_dict(torch):
+    # Issue 12, item 16: `self.b = self.a` lost every `b.*` key.
+    def shared(lib):
+        class Shared(lib.Module):
+            def __init__(self):
+                super().__init__()
+                self.a = lib.Linear(2, 2)
+                self.b = self.a
+
+        return Shared()
+
+    ours, theirs = shared(nn), shared(torch.nn)
+    assert list(ours.state_dict()) == list(theirs.state_dict()) == [
+        "a.weight", "a.bias", "b.weight", "b.bias"]
+    assert len(list(ours.parameters())) == 2  # parameters() still lists each once
+    ours.load_state_dict({k: v.detach() for k, v in theirs.state_dict().items()})
+    np.testing.assert_array_equal(ours.a.weight.data, theirs.a.weight.detach().numpy())
+
+
+def test_load_state_dict_accepts_tensors_arrays_and_torch_tensors(torch):
+    layer = nn.Linear(2, 3)
+    for weight in (tt.ones(3, 2), np.full((3, 2), 2.0), torch.full((3, 2), 3.0)):
+        before = layer.weight._version
+        layer.load_state_dict({"weight": weight, "bias": np.zeros(3)})
+        np.testing.assert_array_equal(layer.weight.data, np.asarray(weight.numpy() if hasattr(
+            weight, "numpy") else weight))
+        assert layer.weight.dtype == np.float32
+        assert layer.weight._version > before  # an in-place change is counted
+
+
+def test_an_error_inside_a_layer_names_the_innermost_layer():
+    model = nn.Sequential(nn.Linear(2, 8), nn.ReLU(), nn.Linear(3, 1))
+    with pytest.raises(ValueError, match=r"^Linear\(in_features=3, out_features=1, bias=True\): "
+                                         r"linear: input of shape \(4, 8\)") as info:
+        model(tt.randn(4, 2))
+    assert "Sequential" not in str(info.value)  # only the innermost layer adds its name
+    assert isinstance(info.value.__cause__, ValueError)  # the op's own error, chained
+    with pytest.raises(IndexError, match=r"^CrossEntropyLoss\(\): cross_entropy: target values"):
+        nn.CrossEntropyLoss()(tt.randn(2, 3), tt.tensor([0, 5]))
 
 
 def test_load_state_dict_lists_missing_unexpected_and_wrong_shapes():

@@ -10,9 +10,11 @@ Sub-modules: `tt_nn.functional` (stateless forms), `tt_nn.init`, `tt_nn.optim`,
 """
 
 from tt_nn import functional, init
-from tt_nn.layers import (GELU, Dropout, Flatten, Identity, LayerNorm, Linear, ModuleDict,
-                          ModuleList, ReLU, Sequential, Sigmoid, Softmax, Tanh)
-from tt_nn.losses import BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, MSELoss
+from tt_nn.layers import (CELU, ELU, GELU, GLU, SELU, Dropout, Flatten, Hardsigmoid, Hardswish,
+                          Hardtanh, Identity, LayerNorm, LeakyReLU, Linear, LogSigmoid,
+                          LogSoftmax, Mish, ModuleDict, ModuleList, ReLU, ReLU6, Sequential,
+                          Sigmoid, SiLU, Softmax, Softmin, Softplus, Softsign, Tanh, Unflatten)
+from tt_nn.losses import BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, MSELoss, NLLLoss
 from tt_nn.module import Module
 from tt_nn.parameter import Parameter
 
@@ -20,9 +22,12 @@ __version__ = "0.1.0"
 
 __all__ = [
     "Module", "Parameter",
-    "Linear", "Sequential", "ModuleList", "ModuleDict", "ReLU", "Tanh", "Sigmoid", "GELU",
-    "Softmax", "Identity", "Flatten", "Dropout", "LayerNorm",
-    "MSELoss", "BCELoss", "BCEWithLogitsLoss", "CrossEntropyLoss",
+    "Linear", "Sequential", "ModuleList", "ModuleDict", "Identity", "Flatten", "Unflatten",
+    "Dropout", "LayerNorm",
+    "ReLU", "Tanh", "Sigmoid", "GELU", "Softmax", "LogSoftmax", "Softmin", "SiLU", "Mish",
+    "Softplus", "LogSigmoid", "Softsign", "Hardtanh", "ReLU6", "Hardsigmoid", "Hardswish",
+    "LeakyReLU", "ELU", "CELU", "SELU", "GLU",
+    "MSELoss", "BCELoss", "BCEWithLogitsLoss", "CrossEntropyLoss", "NLLLoss",
     "functional", "init", "optim", "data", "utils", "save", "load", "clip_grad_norm_",
     "__version__",
 ]

@@ -1,15 +1,24 @@
 """Stateless forms of the layers and losses (`tt_nn.functional`, usually imported as F).
 
-Each function looks its op up in the registry on every call (one dict lookup), so an op
-replaced through the plugin registry is used everywhere at once.
+Argument names and defaults are PyTorch's, so `F.cross_entropy(logits, y, ignore_index=0)`
+reads the same in both. A function backed by an op looks it up in the registry on every
+call (`OPS["cross_entropy"]`, one dict lookup), so an op replaced through the plugin
+registry is used everywhere at once; the op checks its inputs. Most activations are a line
+of existing tensor ops (composition: no backward of their own to get wrong).
+
+These functions are registered under the same names as functional forms
+(`register_functions` in `tt_nn.plugin`), which is what `tt.nn.functional` shows.
 """
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
-from tt_tensor import OPS, Tensor, generator
+from tt_tensor import OPS, Tensor, from_numpy, generator, where
+
+# ----- layers ---------------------------------------------------------------------------
 
 
 def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
@@ -17,45 +26,16 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     return OPS["linear"].apply(input, weight, bias)
 
 
-def relu(input: Tensor) -> Tensor:
-    """max(x, 0)."""
-    return OPS["relu"].apply(input)
-
-
-def tanh(input: Tensor) -> Tensor:
-    """The hyperbolic tangent, elementwise: values in (-1, 1)."""
-    return OPS["tanh"].apply(input)
-
-
-def sigmoid(input: Tensor) -> Tensor:
-    """1 / (1 + e^-x), stable for large |x|."""
-    return OPS["sigmoid"].apply(input)
-
-
-def gelu(input: Tensor, approximate: str = "none") -> Tensor:
-    """x·Φ(x) (exact erf form), or its tanh approximation with approximate="tanh"."""
-    return OPS["gelu"].apply(input, approximate=approximate)
-
-
-def softmax(input: Tensor, dim: int = -1) -> Tensor:
-    """Probabilities along `dim`: e^x / sum(e^x), stable for any logits."""
-    return OPS["softmax"].apply(input, dim=dim)
-
-
-def log_softmax(input: Tensor, dim: int = -1) -> Tensor:
-    """x - logsumexp(x) along `dim`."""
-    return OPS["log_softmax"].apply(input, dim=dim)
-
-
 def flatten(input: Tensor, start_dim: int = 1, end_dim: int = -1) -> Tensor:
     """Merge dimensions start_dim..end_dim into one (keeps the batch dimension by default)."""
     return input.flatten(start_dim, end_dim)
 
 
-def dropout(input: Tensor, p: float = 0.5, training: bool = True) -> Tensor:
-    """Zero each element with probability p and scale the rest by 1/(1-p), while training.
+def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:
+    """Zero each element with probability p and scale the rest by `1/(1-p)`, while training.
 
-    The mask is drawn from tt's seeded generator, so `manual_seed` repeats it.
+    The mask is drawn from tt's seeded generator, so `manual_seed` repeats it. `inplace` is
+    accepted for PyTorch compatibility; the result is always a new tensor.
     """
     if not 0.0 <= p <= 1.0:
         raise ValueError(f"dropout: p must be a probability in [0, 1], got {p}")
@@ -79,29 +59,232 @@ def layer_norm(input: Tensor, normalized_shape: Any, weight: Tensor | None = Non
     return OPS["layer_norm"].apply(input, weight, bias, normalized_ndim=len(shape), eps=eps)
 
 
+def normalize(input: Tensor, p: float = 2.0, dim: int = 1, eps: float = 1e-12) -> Tensor:
+    """Divide by the p-norm along `dim`: `x / max(‖x‖_p, eps)` (unit rows by default)."""
+    if p == 2:
+        norm = (input * input).sum(dim, keepdim=True).sqrt()
+    else:
+        norm = (input.abs() ** p).sum(dim, keepdim=True) ** (1.0 / p)
+    return input / norm.clamp(min=eps)
+
+
+def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
+    """Integer class indices (any shape) -> int64 one-hot vectors, shape (…, num_classes).
+
+    num_classes=-1 uses the largest index + 1. Not differentiable (indices are data).
+    """
+    t = tensor.data if isinstance(tensor, Tensor) else np.asarray(tensor)
+    if t.dtype.kind not in "iu":
+        raise TypeError(f"one_hot: expected integer class indices, got dtype {t.dtype}")
+    if num_classes == -1:
+        num_classes = int(t.max()) + 1 if t.size else 0
+    if t.size and (t.min() < 0 or t.max() >= num_classes):
+        raise ValueError(f"one_hot: class indices must be in [0, {num_classes}), got values "
+                         f"from {t.min()} to {t.max()}")
+    return from_numpy((t[..., None] == np.arange(num_classes)).astype(np.int64))
+
+
+# ----- activations ----------------------------------------------------------------------
+
+
+def relu(input: Tensor, inplace: bool = False) -> Tensor:
+    """max(x, 0)."""
+    return OPS["relu"].apply(input)
+
+
+def tanh(input: Tensor) -> Tensor:
+    """The hyperbolic tangent, elementwise: values in (-1, 1)."""
+    return OPS["tanh"].apply(input)
+
+
+def sigmoid(input: Tensor) -> Tensor:
+    """1 / (1 + e^-x), stable for large |x|."""
+    return OPS["sigmoid"].apply(input)
+
+
+def gelu(input: Tensor, approximate: str = "none") -> Tensor:
+    """x·Φ(x) (exact erf form), or its tanh approximation with approximate="tanh"."""
+    return OPS["gelu"].apply(input, approximate=approximate)
+
+
+def softmax(input: Tensor, dim: int | None = None, dtype: Any = None) -> Tensor:
+    """Probabilities along `dim` (default the last): e^x / sum(e^x), stable for any logits."""
+    if dtype is not None:
+        input = input.to(dtype)
+    return OPS["softmax"].apply(input, dim=-1 if dim is None else dim)
+
+
+def log_softmax(input: Tensor, dim: int | None = None, dtype: Any = None) -> Tensor:
+    """x - logsumexp(x) along `dim` (default the last)."""
+    if dtype is not None:
+        input = input.to(dtype)
+    return OPS["log_softmax"].apply(input, dim=-1 if dim is None else dim)
+
+
+def softmin(input: Tensor, dim: int | None = None, dtype: Any = None) -> Tensor:
+    """softmax(-x): most weight on the smallest values."""
+    return softmax(-input, dim, dtype)
+
+
+def silu(input: Tensor, inplace: bool = False) -> Tensor:
+    """x·sigmoid(x) (the swish of Ramachandran et al., 2017)."""
+    return input * input.sigmoid()
+
+
+def mish(input: Tensor, inplace: bool = False) -> Tensor:
+    """x·tanh(softplus(x)) (Misra, 2019)."""
+    return input * softplus(input).tanh()
+
+
+def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
+    """`log(1 + e^(beta·x)) / beta`, linear (x itself) where beta·x > threshold."""
+    return OPS["softplus"].apply(input, beta=beta, threshold=threshold)
+
+
+def logsigmoid(input: Tensor) -> Tensor:
+    """log(sigmoid(x)) = -softplus(-x), exact for large |x| (no log of a rounded 0 or 1)."""
+    return -softplus(-input, threshold=math.inf)
+
+
+def softsign(input: Tensor) -> Tensor:
+    """x / (1 + |x|): like tanh, with polynomial tails."""
+    return input / (input.abs() + 1)
+
+
+def hardtanh(input: Tensor, min_val: float = -1.0, max_val: float = 1.0,
+             inplace: bool = False) -> Tensor:
+    """x clipped to [min_val, max_val]."""
+    if min_val > max_val:
+        raise ValueError(f"hardtanh: min_val ({min_val}) must not exceed max_val ({max_val})")
+    return input.clamp(min_val, max_val)
+
+
+def relu6(input: Tensor, inplace: bool = False) -> Tensor:
+    """min(max(x, 0), 6)."""
+    return input.clamp(0.0, 6.0)
+
+
+def hardsigmoid(input: Tensor, inplace: bool = False) -> Tensor:
+    """A piecewise-linear sigmoid: relu6(x + 3) / 6 (0 below -3, 1 above 3)."""
+    return (input + 3).clamp(0.0, 6.0) / 6
+
+
+def hardswish(input: Tensor, inplace: bool = False) -> Tensor:
+    """x·hardsigmoid(x) (MobileNetV3's activation)."""
+    return input * hardsigmoid(input)
+
+
+def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = False) -> Tensor:
+    """x for x > 0, negative_slope·x otherwise."""
+    return where(input > 0, input, input * negative_slope)
+
+
+def elu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
+    """x for x > 0, alpha·(e^x - 1) otherwise (Clevert et al., 2016).
+
+    The exponential sees min(x, 0), so a large positive x never overflows in the branch
+    `where` discards (an inf there would turn its zero gradient into NaN).
+    """
+    return where(input > 0, input, (input.clamp(max=0.0).exp() - 1) * alpha)
+
+
+def celu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
+    """x for x > 0, alpha·(e^(x/alpha) - 1) otherwise (ELU made continuously differentiable)."""
+    if alpha == 0:
+        raise ValueError("celu: alpha must not be 0 (it divides x)")
+    return where(input > 0, input, ((input.clamp(max=0.0) / alpha).exp() - 1) * alpha)
+
+
+SELU_ALPHA = 1.6732632423543772848170429916717
+SELU_SCALE = 1.0507009873554804934193349852946
+
+
+def selu(input: Tensor, inplace: bool = False) -> Tensor:
+    """scale·elu(x, alpha) with Klambauer et al.'s (2017) constants, which keep activations
+    near zero mean and unit variance through deep stacks."""
+    return elu(input, SELU_ALPHA) * SELU_SCALE
+
+
+def glu(input: Tensor, dim: int = -1) -> Tensor:
+    """Gated linear unit: split `dim` in halves a, b and return a·sigmoid(b)."""
+    size = input.shape[dim]
+    if size % 2:
+        raise ValueError(f"glu: dimension {dim} of shape {tuple(input.shape)} has odd size "
+                         f"{size}; it must split into two equal halves")
+    axis = dim % input.ndim
+    first = (slice(None),) * axis + (slice(0, size // 2),)
+    second = (slice(None),) * axis + (slice(size // 2, size),)
+    return input[first] * input[second].sigmoid()
+
+
 # ----- losses ---------------------------------------------------------------------------
-def mse_loss(input: Tensor, target: Any, reduction: str = "mean") -> Tensor:
+
+
+def _data(value: Any) -> Any:
+    """A Tensor's array (for arguments that are data, never differentiated, e.g. weights)."""
+    return value.data if isinstance(value, Tensor) else value
+
+
+def _legacy_reduction(size_average: Any, reduce: Any, reduction: str) -> str:
+    """PyTorch's deprecated size_average/reduce flags, mapped to a reduction."""
+    if size_average is None and reduce is None:
+        return reduction
+    if reduce is False:
+        return "none"
+    return "sum" if size_average is False else "mean"
+
+
+def mse_loss(input: Tensor, target: Any, size_average: Any = None, reduce: Any = None,
+             reduction: str = "mean") -> Tensor:
     """Mean squared error (input and target must have the same shape)."""
-    return OPS["mse_loss"].apply(input, target, reduction=reduction)
+    return OPS["mse_loss"].apply(input, target,
+                                 reduction=_legacy_reduction(size_average, reduce, reduction))
 
 
-def binary_cross_entropy(input: Tensor, target: Any, reduction: str = "mean") -> Tensor:
+def binary_cross_entropy(input: Tensor, target: Any, weight: Any = None, size_average: Any = None,
+                         reduce: Any = None, reduction: str = "mean") -> Tensor:
     """BCE on probabilities in [0, 1] (logs clamped at -100, as in PyTorch)."""
-    return OPS["binary_cross_entropy"].apply(input, target, reduction=reduction)
+    if weight is not None:
+        raise NotImplementedError("binary_cross_entropy: weight is not supported; multiply "
+                                  "the reduction='none' losses by it instead")
+    return OPS["binary_cross_entropy"].apply(
+        input, target, reduction=_legacy_reduction(size_average, reduce, reduction))
 
 
-def binary_cross_entropy_with_logits(input: Tensor, target: Any, reduction: str = "mean",
-                                     pos_weight: Any = None) -> Tensor:
+def binary_cross_entropy_with_logits(input: Tensor, target: Any, weight: Any = None,
+                                     size_average: Any = None, reduce: Any = None,
+                                     reduction: str = "mean", pos_weight: Any = None) -> Tensor:
     """BCE on raw scores, computed stably without forming sigmoid(x)."""
-    if isinstance(pos_weight, Tensor):
-        pos_weight = pos_weight.data
-    return OPS["binary_cross_entropy_with_logits"].apply(input, target, reduction=reduction,
-                                                         pos_weight=pos_weight)
+    if weight is not None:
+        raise NotImplementedError("binary_cross_entropy_with_logits: weight is not supported; "
+                                  "multiply the reduction='none' losses by it instead")
+    return OPS["binary_cross_entropy_with_logits"].apply(
+        input, target, reduction=_legacy_reduction(size_average, reduce, reduction),
+        pos_weight=_data(pos_weight))
 
 
-def cross_entropy(input: Tensor, target: Any, reduction: str = "mean",
-                  label_smoothing: float = 0.0, ignore_index: int = -100) -> Tensor:
-    """Cross-entropy from logits (N, C[, d…]) and integer class targets (N[, d…])
-    (or class probabilities shaped like the logits)."""
-    return OPS["cross_entropy"].apply(input, target, reduction=reduction,
-                                      label_smoothing=label_smoothing, ignore_index=ignore_index)
+def cross_entropy(input: Tensor, target: Any, weight: Any = None, size_average: Any = None,
+                  ignore_index: int = -100, reduce: Any = None, reduction: str = "mean",
+                  label_smoothing: float = 0.0) -> Tensor:
+    """Cross-entropy from logits (N, C[, d…]) and integer class targets (N[, d…]), or class
+    probabilities shaped like the logits; optional class `weight` (C,)."""
+    return OPS["cross_entropy"].apply(
+        input, target, weight=_data(weight), ignore_index=ignore_index,
+        reduction=_legacy_reduction(size_average, reduce, reduction),
+        label_smoothing=label_smoothing)
+
+
+def nll_loss(input: Tensor, target: Any, weight: Any = None, size_average: Any = None,
+             ignore_index: int = -100, reduce: Any = None, reduction: str = "mean") -> Tensor:
+    """Negative log-likelihood of log-probabilities (N, C[, d…]) at the target classes."""
+    return OPS["nll_loss"].apply(input, target, weight=_data(weight), ignore_index=ignore_index,
+                                 reduction=_legacy_reduction(size_average, reduce, reduction))
+
+
+# The functional forms registered under PyTorch's names (see tt_nn.plugin).
+FUNCTIONS = ("linear", "dropout", "layer_norm", "normalize", "one_hot",
+             "relu", "tanh", "sigmoid", "gelu", "softmax", "log_softmax", "softmin", "silu",
+             "mish", "softplus", "logsigmoid", "softsign", "hardtanh", "relu6", "hardsigmoid",
+             "hardswish", "leaky_relu", "elu", "celu", "selu", "glu",
+             "mse_loss", "binary_cross_entropy", "binary_cross_entropy_with_logits",
+             "cross_entropy", "nll_loss")

@@ -57,7 +57,13 @@ class Module:
                                   "forward(self, ...) to say what the module computes")
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        return self.forward(*args, **kwargs)
+        try:
+            return self.forward(*args, **kwargs)
+        except (ValueError, TypeError, IndexError) as error:
+            named = _in_layer(self, error)
+            if named is error:
+                raise
+            raise named from error
 
     # ----- registration -----------------------------------------------------------------
     def __setattr__(self, name: str, value: Any) -> None:
@@ -251,16 +257,21 @@ class Module:
         return self.to(np.float32)
 
     # ----- saving and loading -----------------------------------------------------------
-    def state_dict(self) -> OrderedDict[str, np.ndarray]:
-        """Every parameter and persistent buffer by dotted name, as NumPy arrays.
+    def state_dict(self) -> OrderedDict[str, Tensor]:
+        """Every parameter and persistent buffer by dotted name, as PyTorch returns them.
 
-        The arrays are copies, so the dict is a snapshot that later training does not change.
+        The values are detached Tensors that share memory with the module: training changes
+        them, and `state_dict()[k].copy_(...)` writes into the model (copy with `.clone()` or
+        `tt_nn.save` for a snapshot). A sub-module reachable under two names (`self.b =
+        self.a`) appears under both, as in PyTorch.
         """
-        return OrderedDict((key, tensor.data.copy())
-                           for key, tensor in self._state_tensors().items())
+        return OrderedDict((key, tensor.detach()) for key, tensor in self._state_tensors().items())
 
     def load_state_dict(self, state_dict: dict[str, Any], strict: bool = True) -> IncompatibleKeys:
-        """Copy arrays into the existing parameters and buffers (which keep their dtype).
+        """Copy values into the existing parameters and buffers (which keep their dtype).
+
+        Values may be tt Tensors, NumPy arrays or torch tensors (read with `.numpy()`,
+        without importing torch).
 
         Raises a `RuntimeError` listing every missing, unexpected or wrongly shaped key
         (with `strict=False`, missing and unexpected keys are allowed and returned).
@@ -289,19 +300,24 @@ class Module:
                                f"{type(self).__name__}:\n  " + "\n  ".join(problems))
         for key, value in values.items():
             own[key].data[...] = value  # in place: the tensor keeps its dtype and identity
+            _bump_version(own[key])
         return IncompatibleKeys(missing, unexpected)
 
-    def _state_tensors(self) -> dict[str, Tensor]:
-        """The tensors `state_dict` saves, by dotted name: parameters and persistent buffers."""
+    def _state_tensors(self, prefix: str = "") -> dict[str, Tensor]:
+        """The tensors `state_dict` saves, by dotted name: parameters and persistent buffers.
+
+        Unlike `named_modules()`, a shared sub-module is walked under each of its names.
+        """
         tensors = {}
-        for module_name, module in self.named_modules():
-            dot = f"{module_name}." if module_name else ""
-            for name, param in module._parameters.items():
-                if param is not None:
-                    tensors[dot + name] = param
-            for name, buffer in module._buffers.items():
-                if buffer is not None and name not in module._non_persistent:
-                    tensors[dot + name] = buffer
+        for name, param in self._parameters.items():
+            if param is not None:
+                tensors[prefix + name] = param
+        for name, buffer in self._buffers.items():
+            if buffer is not None and name not in self._non_persistent:
+                tensors[prefix + name] = buffer
+        for name, module in self._modules.items():
+            if module is not None:
+                tensors.update(module._state_tensors(f"{prefix}{name}."))
         return tensors
 
     # ----- printing ---------------------------------------------------------------------
@@ -330,6 +346,37 @@ class Module:
         trainable = self.num_parameters(trainable_only=True)
         frozen = f", {count - trainable:,} frozen" if trainable != count else ""
         return f"{self._tree_repr()}  # {count:,} parameters{frozen}"
+
+
+def _describe(module: Module) -> str:
+    """A layer as its repr's first line shows it, e.g. `Linear(in_features=2, ...)`."""
+    try:
+        extra = module.extra_repr()
+    except Exception:  # a broken extra_repr must not hide the error being reported
+        extra = ""
+    return f"{type(module).__name__}({extra})"
+
+
+def _in_layer(module: Module, error: Exception) -> Exception:
+    """The error raised inside `module`'s forward, with the layer named in front (same type).
+
+    Only the innermost layer adds its name: an error that already carries one passes
+    through the enclosing layers (a Sequential, the model) unchanged.
+    """
+    if getattr(error, "_tt_layer", None) is not None or len(error.args) > 1:
+        return error
+    message = error.args[0] if error.args else ""
+    try:
+        named = type(error)(f"{_describe(module)}: {message}")
+    except Exception:  # an exception type that cannot be rebuilt from a message
+        return error
+    named._tt_layer = module
+    return named
+
+
+def _bump_version(tensor: Tensor) -> None:
+    """Record an in-place change of `tensor`'s values (backward checks the counter)."""
+    tensor._version += 1
 
 
 def _as_buffer(owner: str, name: str, value: Any) -> Tensor | None:

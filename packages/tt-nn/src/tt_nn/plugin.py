@@ -1,22 +1,46 @@
-"""tt-nn's plugin: the ops, layers, optimizers and datasets it registers with tt's registry.
+"""tt-nn's plugin: the ops, functional forms, layers, optimizers and datasets it registers
+with tt's registry.
 
-Each hook runs once, when the registry is built. Importing optim and data here (not in
-`tt_nn/__init__`) keeps `import tt_nn` light.
+Each hook runs once, when the registry builds that kind. Every op registered here is also
+listed under `[project.entry-points."tt.ops"]` in tt-nn's pyproject.toml (a meta-test checks
+the two agree). Importing optim and data inside the hooks (not in `tt_nn/__init__`) keeps
+`import tt_nn` light.
 """
 
 from tt_tensor import hookimpl
 
-LAYER_NAMES = ("Linear", "Sequential", "ModuleList", "ModuleDict", "ReLU", "Tanh", "Sigmoid",
-               "GELU", "Softmax", "Identity", "Flatten", "Dropout", "LayerNorm",
-               "MSELoss", "BCELoss", "BCEWithLogitsLoss", "CrossEntropyLoss")
+LAYER_NAMES = (
+    "Linear", "Sequential", "ModuleList", "ModuleDict", "Identity", "Flatten",
+    "Unflatten", "Dropout", "LayerNorm",
+    "ReLU", "Tanh", "Sigmoid", "GELU", "Softmax", "LogSoftmax", "Softmin", "SiLU", "Mish",
+    "Softplus", "LogSigmoid", "Softsign", "Hardtanh", "ReLU6", "Hardsigmoid", "Hardswish",
+    "LeakyReLU", "ELU", "CELU", "SELU", "GLU",
+    "MSELoss", "BCELoss", "BCEWithLogitsLoss", "CrossEntropyLoss", "NLLLoss",
+)
+
+OPTIMIZER_NAMES = (
+    "SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "Adadelta",
+    "StepLR", "MultiStepLR", "ExponentialLR", "CosineAnnealingLR", "LambdaLR", "LinearLR",
+    "SequentialLR", "OneCycleLR", "ReduceLROnPlateau",
+)
+
+DATASET_NAMES = ("TensorDataset", "Subset", "ConcatDataset")
 
 
 @hookimpl
 def register_ops(register):
-    from tt_nn.ops import NN_OPS
+    from tt_nn.ops import OP_CLASSES
 
-    for op in NN_OPS:
+    for op in OP_CLASSES:
         register(op.name, op)
+
+
+@hookimpl
+def register_functions(register):
+    from tt_nn import functional
+
+    for name in functional.FUNCTIONS:
+        register(name, getattr(functional, name))
 
 
 @hookimpl
@@ -31,7 +55,7 @@ def register_layers(register):
 def register_optimizers(register):
     from tt_nn import optim
 
-    for name in ("SGD", "Adam", "AdamW", "StepLR", "CosineAnnealingLR"):
+    for name in OPTIMIZER_NAMES:
         register(name, getattr(optim, name))
 
 
@@ -39,4 +63,5 @@ def register_optimizers(register):
 def register_datasets(register):
     from tt_nn import data
 
-    register("TensorDataset", data.TensorDataset)
+    for name in DATASET_NAMES:
+        register(name, getattr(data, name))

@@ -1,35 +1,44 @@
-"""Activation layers: each forwards straight to its registered op (no state)."""
+"""Activation layers: each keeps its options and calls its `tt_nn.functional` form.
+
+Every one works on any shape (elementwise, or along `dim` for the softmax family and GLU).
+`inplace=True` is accepted for PyTorch compatibility; the result is always a new tensor.
+"""
 
 from __future__ import annotations
 
-from tt_tensor import OPS, Tensor
+from tt_tensor import Tensor
 
+from tt_nn import functional as F
 from tt_nn.module import Module
 
 
 class ReLU(Module):
-    """max(x, 0), elementwise. Any shape."""
+    """max(x, 0), elementwise."""
+
+    def __init__(self, inplace: bool = False) -> None:
+        super().__init__()
+        self.inplace = inplace
 
     def forward(self, input: Tensor) -> Tensor:
-        return OPS["relu"].apply(input)
+        return F.relu(input)
 
 
 class Tanh(Module):
-    """tanh(x), elementwise. Any shape."""
+    """tanh(x), elementwise."""
 
     def forward(self, input: Tensor) -> Tensor:
-        return OPS["tanh"].apply(input)
+        return F.tanh(input)
 
 
 class Sigmoid(Module):
-    """1 / (1 + e^-x), elementwise. Any shape."""
+    """1 / (1 + e^-x), elementwise."""
 
     def forward(self, input: Tensor) -> Tensor:
-        return OPS["sigmoid"].apply(input)
+        return F.sigmoid(input)
 
 
 class GELU(Module):
-    """x·Φ(x) with Φ the normal CDF (exact erf form), or approximate="tanh". Any shape."""
+    """x·Φ(x) with Φ the normal CDF (exact erf form), or approximate="tanh"."""
 
     def __init__(self, approximate: str = "none") -> None:
         super().__init__()
@@ -38,28 +47,191 @@ class GELU(Module):
         self.approximate = approximate
 
     def forward(self, input: Tensor) -> Tensor:
-        return OPS["gelu"].apply(input, approximate=self.approximate)
+        return F.gelu(input, approximate=self.approximate)
 
     def extra_repr(self) -> str:
         return f"approximate={self.approximate!r}"
 
 
-class Softmax(Module):
-    """Probabilities along `dim`: e^x / sum(e^x). Any shape."""
+class _AlongDim(Module):
+    """Base of the layers that act along one dimension (`dim`, default the last)."""
 
     def __init__(self, dim: int | None = None) -> None:
         super().__init__()
-        self.dim = -1 if dim is None else dim
+        self.dim = dim
+
+    def extra_repr(self) -> str:
+        return f"dim={self.dim}"
+
+
+class Softmax(_AlongDim):
+    """Probabilities along `dim`: e^x / sum(e^x)."""
 
     def forward(self, input: Tensor) -> Tensor:
-        return OPS["softmax"].apply(input, dim=self.dim)
+        return F.softmax(input, self.dim)
+
+
+class LogSoftmax(_AlongDim):
+    """log(softmax(x)) along `dim`, computed stably (x - logsumexp(x)); feed it to NLLLoss."""
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.log_softmax(input, self.dim)
+
+
+class Softmin(_AlongDim):
+    """softmax(-x) along `dim`."""
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.softmin(input, self.dim)
+
+
+class GLU(Module):
+    """Gated linear unit: halves a, b of `dim` -> a·sigmoid(b) (that dimension halves)."""
+
+    def __init__(self, dim: int = -1) -> None:
+        super().__init__()
+        self.dim = dim
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.glu(input, self.dim)
 
     def extra_repr(self) -> str:
         return f"dim={self.dim}"
 
 
 class Identity(Module):
-    """Returns its input unchanged (a placeholder layer)."""
+    """Returns its input unchanged (a placeholder layer); any arguments are ignored."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__()
 
     def forward(self, input: Tensor) -> Tensor:
         return input
+
+
+class _Simple(Module):
+    """An activation without options (apart from `inplace`)."""
+
+    function = staticmethod(F.relu)
+
+    def __init__(self, inplace: bool = False) -> None:
+        super().__init__()
+        self.inplace = inplace
+
+    def forward(self, input: Tensor) -> Tensor:
+        return type(self).function(input)
+
+
+class SiLU(_Simple):
+    """x·sigmoid(x) (swish)."""
+
+    function = staticmethod(F.silu)
+
+
+class Mish(_Simple):
+    """x·tanh(softplus(x))."""
+
+    function = staticmethod(F.mish)
+
+
+class ReLU6(_Simple):
+    """min(max(x, 0), 6)."""
+
+    function = staticmethod(F.relu6)
+
+
+class Hardsigmoid(_Simple):
+    """relu6(x + 3) / 6."""
+
+    function = staticmethod(F.hardsigmoid)
+
+
+class Hardswish(_Simple):
+    """x·hardsigmoid(x)."""
+
+    function = staticmethod(F.hardswish)
+
+
+class SELU(_Simple):
+    """Scaled ELU with the self-normalising constants."""
+
+    function = staticmethod(F.selu)
+
+
+class LogSigmoid(Module):
+    """log(sigmoid(x)), exact for large |x|."""
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.logsigmoid(input)
+
+
+class Softsign(Module):
+    """x / (1 + |x|)."""
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.softsign(input)
+
+
+class Softplus(Module):
+    """log(1 + e^(beta·x)) / beta, linear where beta·x > threshold."""
+
+    def __init__(self, beta: float = 1.0, threshold: float = 20.0) -> None:
+        super().__init__()
+        self.beta, self.threshold = beta, threshold
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.softplus(input, self.beta, self.threshold)
+
+    def extra_repr(self) -> str:
+        return f"beta={self.beta}, threshold={self.threshold}"
+
+
+class Hardtanh(Module):
+    """x clipped to [min_val, max_val]."""
+
+    def __init__(self, min_val: float = -1.0, max_val: float = 1.0, inplace: bool = False) -> None:
+        super().__init__()
+        if min_val > max_val:
+            raise ValueError(f"Hardtanh: min_val ({min_val}) must not exceed max_val ({max_val})")
+        self.min_val, self.max_val, self.inplace = min_val, max_val, inplace
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.hardtanh(input, self.min_val, self.max_val)
+
+    def extra_repr(self) -> str:
+        return f"min_val={self.min_val}, max_val={self.max_val}"
+
+
+class LeakyReLU(Module):
+    """x for x > 0, negative_slope·x otherwise."""
+
+    def __init__(self, negative_slope: float = 0.01, inplace: bool = False) -> None:
+        super().__init__()
+        self.negative_slope, self.inplace = negative_slope, inplace
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.leaky_relu(input, self.negative_slope)
+
+    def extra_repr(self) -> str:
+        return f"negative_slope={self.negative_slope}"
+
+
+class ELU(Module):
+    """x for x > 0, alpha·(e^x - 1) otherwise."""
+
+    def __init__(self, alpha: float = 1.0, inplace: bool = False) -> None:
+        super().__init__()
+        self.alpha, self.inplace = alpha, inplace
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.elu(input, self.alpha)
+
+    def extra_repr(self) -> str:
+        return f"alpha={self.alpha}"
+
+
+class CELU(ELU):
+    """x for x > 0, alpha·(e^(x/alpha) - 1) otherwise."""
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.celu(input, self.alpha)

@@ -5,8 +5,9 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from tt_tensor import OPS, Tensor
+from tt_tensor import Tensor
 
+from tt_nn import functional as F
 from tt_nn import init
 from tt_nn.module import Module
 from tt_nn.parameter import Parameter
@@ -46,7 +47,7 @@ class Linear(Module):
             init.uniform_(self.bias, -bound, bound)
 
     def forward(self, input: Tensor) -> Tensor:
-        return OPS["linear"].apply(input, self.weight, self.bias)
+        return F.linear(input, self.weight, self.bias)
 
     def extra_repr(self) -> str:
         return (f"in_features={self.in_features}, out_features={self.out_features}, "

@@ -4,12 +4,16 @@ One op for a whole Linear layer or a whole loss means one graph node and one bac
 instead of several, which is most of the cost of a small network in Python.
 """
 
-from tt_nn.ops.activations import GELU
-from tt_nn.ops.linear import Linear
-from tt_nn.ops.losses import BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, MSELoss
-from tt_nn.ops.normalization import LayerNorm
+from tt_nn.ops.activations import GELUOp
+from tt_nn.ops.linear import LinearOp
+from tt_nn.ops.losses import (BCELossOp, BCEWithLogitsLossOp, CrossEntropyOp, MSELossOp,
+                              NLLLossOp)
+from tt_nn.ops.normalization import LayerNormOp
+from tt_nn.ops.softplus import SoftplusOp
 
-NN_OPS = (Linear, GELU, LayerNorm, MSELoss, BCELoss, BCEWithLogitsLoss, CrossEntropyLoss)
+OP_CLASSES = (LinearOp, GELUOp, LayerNormOp,
+              MSELossOp, BCELossOp, BCEWithLogitsLossOp, CrossEntropyOp, NLLLossOp, SoftplusOp)
 
-__all__ = ["NN_OPS", "Linear", "GELU", "LayerNorm", "MSELoss", "BCELoss", "BCEWithLogitsLoss",
-           "CrossEntropyLoss"]
+__all__ = ["OP_CLASSES", "LinearOp", "GELUOp", "LayerNormOp",
+           "MSELossOp", "BCELossOp", "BCEWithLogitsLossOp", "CrossEntropyOp", "NLLLossOp",
+           "SoftplusOp"]

@@ -1,5 +1,5 @@
 """Loss ops, each fused into one graph node: mse_loss, binary_cross_entropy,
-binary_cross_entropy_with_logits and cross_entropy.
+binary_cross_entropy_with_logits, cross_entropy and nll_loss.
 
 Every loss first computes one value per element (or per sample), then reduces it:
 reduction="mean" (the default), "sum", or "none" (keep the per-element losses).
@@ -60,7 +60,7 @@ def _examples_pair(unit=False):
     return [Example(a, b), Example(a, b, reduction="sum"), Example(a, b, reduction="none")]
 
 
-class MSELoss(Function):
+class MSELossOp(Function):
     """Mean squared error: (input - target)², reduced. Both inputs get gradients."""
 
     name = "mse_loss"
@@ -86,7 +86,7 @@ class MSELoss(Function):
     examples = staticmethod(_examples_pair)
 
 
-class BCELoss(Function):
+class BCELossOp(Function):
     """Binary cross-entropy on probabilities p in [0, 1] against targets y:
     -(y·log p + (1 - y)·log(1 - p)).
 
@@ -132,7 +132,7 @@ class BCELoss(Function):
         return _examples_pair(unit=True)
 
 
-class BCEWithLogitsLoss(Function):
+class BCEWithLogitsLossOp(Function):
     """Binary cross-entropy on raw scores x (logits): BCE(sigmoid(x), y), computed stably as
     max(x, 0) - x·y + log(1 + e^-|x|), which never overflows. Gradient: sigmoid(x) - y.
 
@@ -181,119 +181,175 @@ class BCEWithLogitsLoss(Function):
         return [*_examples_pair(), Example(x, y, pos_weight=np.array([0.5, 2.0, 3.0]))]
 
 
-def _scale_rows(d: np.ndarray, grad: np.ndarray, reduction: str, count: int) -> np.ndarray:
-    """Multiply per-row gradients (rows, C) by the incoming gradient of the reduced loss."""
+def _scale_rows(d: np.ndarray, grad: np.ndarray, reduction: str, total: float) -> np.ndarray:
+    """Multiply per-row gradients (rows, C) by the incoming gradient of the reduced loss.
+
+    `total` is what "mean" divides by; when it is 0 (every target ignored) the loss is NaN,
+    as in PyTorch, but no row contributed, so the gradient is zero (not 0/0).
+    """
     if reduction == "none":
         d *= grad[..., None]
     elif reduction == "mean":
-        d *= grad / count
+        d *= grad / total if total else 0
     else:
         d *= grad
     return d
 
 
-class CrossEntropyLoss(Function):
-    """Cross-entropy from logits (N, C) — or (N, C, d1, …) — and targets, in one op.
+def _reduce_rows(losses: np.ndarray, reduction: str, total: float, dtype) -> np.ndarray:
+    """Reduce per-row losses; "mean" divides by `total` (0 gives NaN, as in PyTorch)."""
+    if reduction == "mean":
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return np.asarray(losses.sum() / total, dtype=dtype)
+    if reduction == "sum":
+        return np.asarray(losses.sum(), dtype=dtype)
+    return losses.astype(dtype, copy=False)
+
+
+def _classes_last(op: str, x: np.ndarray) -> np.ndarray:
+    """Logits (N, C, d1, …) -> (N, d1, …, C); (C,) -> (1, C); (N, C) unchanged."""
+    if x.ndim < 1 or x.dtype.kind != "f":
+        raise ValueError(f"{op}: input must be floating-point of shape (N, C), (C,) or "
+                         f"(N, C, d1, ...), got shape {x.shape} and dtype {x.dtype}")
+    if x.ndim == 1:
+        return x[None]
+    # A contiguous copy: backward edits reshaped views of arrays computed from this one.
+    return np.ascontiguousarray(np.moveaxis(x, 1, -1)) if x.ndim > 2 else x
+
+
+def _classes_back(d: np.ndarray, shape: tuple) -> np.ndarray:
+    """Undo `_classes_last` on a gradient."""
+    if len(shape) == 1:
+        return d[0]
+    return np.moveaxis(d, -1, 1) if len(shape) > 2 else d
+
+
+def _check_weight(op: str, weight, classes: int, dtype):
+    if weight is None:
+        return None
+    w = np.asarray(weight)
+    if w.shape != (classes,):
+        raise ValueError(f"{op}: weight must have one entry per class, shape ({classes},), "
+                         f"got {w.shape}")
+    return w.astype(dtype, copy=False)
+
+
+def _class_indices(op: str, target, x_shape: tuple, rows_shape: tuple, classes: int,
+                   ignore_index: int):
+    """Check integer class targets; return (target as rows_shape, keep mask, safe targets)."""
+    t = np.asarray(target)
+    if t.dtype.kind not in "iu":
+        raise TypeError(f"{op}: target must hold integer class indices "
+                        f"(or float class probabilities), got dtype {t.dtype}")
+    expected = rows_shape if len(x_shape) > 1 else ()
+    if t.shape != expected:
+        raise ValueError(f"{op}: for logits of shape {x_shape} the target "
+                         f"must have shape {expected} (one class index per sample), "
+                         f"got {t.shape}")
+    t = t.reshape(rows_shape)
+    keep = t != ignore_index
+    bad = keep & ((t < 0) | (t >= classes))
+    if bad.any():
+        raise IndexError(f"{op}: target values must be class indices in "
+                         f"[0, {classes}), got {t[bad].ravel()[:5].tolist()}")
+    return t, keep, np.where(keep, t, 0).ravel()
+
+
+class CrossEntropyOp(Function):
+    """Cross-entropy from logits (N, C) — or (N, C, d1, …), or one sample (C,) — and targets.
 
     Targets are integer class indices (N,) — or (N, d1, …) — or class probabilities shaped
-    like the logits. Computed as log-softmax followed by the negative log-likelihood, with
-    the row maximum subtracted first, so logits of any size are safe.
+    like the logits (rows need not sum to 1: soft or multi-label targets are fine).
+    Computed as log-softmax followed by the negative log-likelihood, with the row maximum
+    subtracted first, so logits of any size are safe.
 
-    label_smoothing ε mixes the target with the uniform distribution: (1-ε)·onehot + ε/C.
-    Targets equal to ignore_index contribute nothing (and are not counted by "mean").
-    Gradient with respect to the logits: softmax(logits) - target distribution.
+    Every case is one formula: each row's loss is `-(a · log p)` for a row of coefficients
+    `a` (the one-hot or probability target, times the class `weight`, mixed with the uniform
+    distribution by `label_smoothing` ε as `(1-ε)·a + ε/C·weight`). Its gradient with respect
+    to the logits is `p·sum(a) - a`, with p = softmax(logits).
+    Targets equal to `ignore_index` contribute nothing; "mean" divides by the summed weights
+    of the counted targets (class indices) or by the number of rows (probabilities), as
+    PyTorch does.
     """
 
     name = "cross_entropy"
 
     @staticmethod
-    def forward(ctx, input, target, reduction="mean", label_smoothing=0.0, ignore_index=-100):
-        check_reduction("cross_entropy", reduction)
+    def forward(ctx, input, target, weight=None, ignore_index=-100, reduction="mean",
+                label_smoothing=0.0):
+        op = "cross_entropy"
+        check_reduction(op, reduction)
         if not 0.0 <= label_smoothing <= 1.0:
-            raise ValueError(f"cross_entropy: label_smoothing must be in [0, 1], got {label_smoothing}")
+            raise ValueError(f"{op}: label_smoothing must be in [0, 1], got {label_smoothing}")
         x = np.asarray(input)
-        if x.ndim < 1 or x.dtype.kind != "f":
-            raise ValueError(f"cross_entropy: input must be floating-point logits of shape (N, C) "
-                             f"or (N, C, d1, ...), got shape {x.shape} and dtype {x.dtype}")
-        # Put the class dimension last: rows are samples (and positions), columns are classes.
-        logits = np.moveaxis(x, 1, -1) if x.ndim > 2 else x
-        classes = logits.shape[-1]
-        t = np.asarray(target)
-        if t.dtype.kind == "f":  # class probabilities
-            if t.shape != x.shape:
-                raise ValueError(f"cross_entropy: probability targets must have the logits' "
-                                 f"shape {x.shape}, got {t.shape}")
-            dist = np.moveaxis(t, 1, -1) if t.ndim > 2 else t
-            if label_smoothing:
-                dist = dist * (1 - label_smoothing) + label_smoothing / classes
-            keep = None
-        else:
-            expected = logits.shape[:-1]
-            if t.dtype.kind not in "iu":
-                raise TypeError(f"cross_entropy: target must hold integer class indices "
-                                f"(or float class probabilities), got dtype {t.dtype}")
-            if t.shape != expected:
-                raise ValueError(f"cross_entropy: for logits of shape {x.shape} the target "
-                                 f"must have shape {expected} (one class index per sample), "
-                                 f"got {t.shape}")
-            keep = t != ignore_index
-            bad = keep & ((t < 0) | (t >= classes))
-            if bad.any():
-                raise IndexError(f"cross_entropy: target values must be class indices in "
-                                 f"[0, {classes}), got {t[bad].ravel()[:5].tolist()}")
-            dist = None
+        logits = _classes_last(op, x)
+        classes, rows_shape = logits.shape[-1], logits.shape[:-1]
+        w = _check_weight(op, weight, classes, x.dtype)
         shifted = logits - logits.max(axis=-1, keepdims=True)
         exp = np.exp(shifted)
         total = exp.sum(axis=-1, keepdims=True)
         log_probs = shifted - np.log(total)
-        if dist is None:
-            # The (row, class) pairs to pick, as flat index arrays: plain fancy indexing.
-            rows = np.arange(t.size)
-            safe_t = np.where(keep, t, 0).ravel()
-            picked = log_probs.reshape(-1, classes)[rows, safe_t].reshape(t.shape)
-            losses = -picked
-            if label_smoothing:
-                losses = (1 - label_smoothing) * losses - label_smoothing * log_probs.mean(axis=-1)
-            losses = np.where(keep, losses, 0).astype(x.dtype, copy=False)
-            count = int(keep.sum())
+        eps = label_smoothing
+        t = np.asarray(target)
+        if t.dtype.kind == "f":  # class probabilities
+            if t.shape != x.shape:
+                raise ValueError(f"{op}: probability targets must have the logits' "
+                                 f"shape {x.shape}, got {t.shape}")
+            coef = _classes_last(op, t.astype(x.dtype, copy=False))
+            if eps:
+                coef = coef * (1 - eps) + eps / classes
+            if w is not None:
+                coef = coef * w
+            losses = -(coef * log_probs).sum(axis=-1)
+            ctx.coef, ctx.pick, ctx.denominator = coef, None, losses.size
         else:
-            losses = (-(dist * log_probs).sum(axis=-1)).astype(x.dtype, copy=False)
-            count = losses.size
-        ctx.softmax = exp / total
-        ctx.log_probs = log_probs if dist is not None else None
-        ctx.pick = (rows, safe_t) if dist is None else None
-        ctx.dist, ctx.keep = dist, keep
-        ctx.smoothing, ctx.reduction, ctx.count, ctx.moved = label_smoothing, reduction, count, x.ndim > 2
-        if reduction == "mean":
-            # Mean over the counted samples (all-ignored gives nan, as in PyTorch).
-            with np.errstate(invalid="ignore", divide="ignore"):
-                return np.asarray(losses.sum() / count, dtype=x.dtype)
-        return _reduce(losses, reduction)
+            t, keep, safe = _class_indices(op, t, x.shape, rows_shape, classes, ignore_index)
+            picked_weight = keep.astype(x.dtype) if w is None else np.where(keep, w[safe].reshape(rows_shape), 0)
+            rows = np.arange(t.size)
+            picked = log_probs.reshape(-1, classes)[rows, safe].reshape(rows_shape)
+            losses = -(1 - eps) * picked_weight * picked
+            ctx.smooth = None
+            if eps:  # the uniform part, ε/C·weight on every class of each counted row
+                smooth = keep.astype(x.dtype) * (eps / classes)
+                spread = log_probs.sum(axis=-1) if w is None else log_probs @ w
+                losses = losses - smooth * spread
+                ctx.smooth = smooth
+            ctx.coef, ctx.pick = None, (rows, safe, ((1 - eps) * picked_weight).ravel())
+            ctx.denominator = picked_weight.sum()
+        ctx.softmax, ctx.log_probs, ctx.weight = exp / total, log_probs, w
+        ctx.smoothing, ctx.reduction, ctx.shape = eps, reduction, x.shape
+        if x.ndim == 1 and reduction == "none":
+            losses = losses.reshape(())
+        return _reduce_rows(losses, reduction, ctx.denominator, x.dtype)
 
     @staticmethod
     def backward(ctx, grad):
+        reduction, total = ctx.reduction, ctx.denominator
+        if len(ctx.shape) == 1 and reduction == "none":
+            grad = grad.reshape(1)
         d_target = None
-        if len(ctx.needs_grad) > 1 and ctx.needs_grad[1]:  # probability targets: -(1-ε)·log p
-            d_target = -(1 - ctx.smoothing) * ctx.log_probs
-            d_target = _scale_rows(d_target, grad, ctx.reduction, ctx.count)
-            if ctx.moved:
-                d_target = np.moveaxis(d_target, -1, 1)
+        if ctx.coef is not None and len(ctx.needs_grad) > 1 and ctx.needs_grad[1]:
+            d_target = -(1 - ctx.smoothing) * ctx.log_probs  # d loss / d probability target
+            if ctx.weight is not None:
+                d_target *= ctx.weight
+            d_target = _classes_back(_scale_rows(d_target, grad, reduction, total), ctx.shape)
         if not ctx.needs_grad[0]:
             return (None, d_target)
-        d = ctx.softmax.copy()  # d loss / d logits = softmax - target distribution
-        if ctx.dist is not None:
-            d -= ctx.dist
+        if ctx.coef is not None:  # d = p·sum(a) - a
+            d = ctx.softmax * ctx.coef.sum(axis=-1, keepdims=True)
+            d -= ctx.coef
         else:
-            eps = ctx.smoothing
-            if eps:
-                d -= eps / d.shape[-1]
-            d.reshape(-1, d.shape[-1])[ctx.pick] -= 1 - eps  # a view of d: edits d itself
-            if not ctx.keep.all():
-                d *= ctx.keep[..., None]
-        d = _scale_rows(d, grad, ctx.reduction, ctx.count)
-        if ctx.moved:
-            d = np.moveaxis(d, -1, 1)
-        return (d, d_target)
+            rows, safe, picked = ctx.pick
+            row_sum = picked.reshape(ctx.softmax.shape[:-1])
+            if ctx.smooth is not None:
+                w_sum = ctx.softmax.shape[-1] if ctx.weight is None else ctx.weight.sum()
+                row_sum = row_sum + ctx.smooth * w_sum
+            d = ctx.softmax * row_sum[..., None]
+            if ctx.smooth is not None:
+                d -= ctx.smooth[..., None] * (1 if ctx.weight is None else ctx.weight)
+            d.reshape(-1, d.shape[-1])[rows, safe] -= picked  # a view of d: edits d itself
+        d = _scale_rows(d, grad, reduction, total)
+        return (_classes_back(d, ctx.shape), d_target)
 
     @staticmethod
     def flops(ctx, inputs, output):
@@ -304,9 +360,63 @@ class CrossEntropyLoss(Function):
         r = np.random.default_rng(0)
         x = r.normal(size=(5, 4)) * 2
         t = np.array([0, 3, 1, 1, 2])
+        w = r.uniform(0.5, 2.0, 4)
         probs = r.dirichlet(np.ones(4), size=5)
         return [Example(x, t), Example(x, t, reduction="sum"), Example(x, t, reduction="none"),
                 Example(x, t, label_smoothing=0.2),
+                Example(x, t, weight=w, label_smoothing=0.2),
                 Example(x, np.array([0, -100, 1, 1, -100])),  # ignored targets
                 Example(r.normal(size=(2, 3, 4)), np.array([[0, 1, 2, 2], [1, 1, 0, 2]])),
-                Example(x, probs), Example(x, probs, label_smoothing=0.1)]
+                Example(r.normal(size=4), np.array(2)),
+                Example(x, probs), Example(x, probs, label_smoothing=0.1),
+                Example(x, probs * 1.7, weight=w)]  # rows not summing to 1
+
+
+class NLLLossOp(Function):
+    """Negative log-likelihood: input holds log-probabilities (N, C) — or (N, C, d1, …),
+    or (C,) — and the target class indices; the loss of a sample is `-weight[t]·input[t]`.
+
+    Targets equal to `ignore_index` contribute nothing; "mean" divides by the summed weights
+    of the counted targets. Gradient: `-weight[t]` at each picked entry, 0 elsewhere.
+    `cross_entropy(x, t)` is `nll_loss(log_softmax(x, 1), t)`.
+    """
+
+    name = "nll_loss"
+
+    @staticmethod
+    def forward(ctx, input, target, weight=None, ignore_index=-100, reduction="mean"):
+        op = "nll_loss"
+        check_reduction(op, reduction)
+        x = np.asarray(input)
+        scores = _classes_last(op, x)
+        classes, rows_shape = scores.shape[-1], scores.shape[:-1]
+        w = _check_weight(op, weight, classes, x.dtype)
+        t, keep, safe = _class_indices(op, target, x.shape, rows_shape, classes, ignore_index)
+        picked_weight = keep.astype(x.dtype) if w is None else np.where(keep, w[safe].reshape(rows_shape), 0)
+        rows = np.arange(t.size)
+        losses = -picked_weight * scores.reshape(-1, classes)[rows, safe].reshape(rows_shape)
+        ctx.pick, ctx.picked_weight = (rows, safe), picked_weight
+        ctx.denominator, ctx.reduction, ctx.shape = picked_weight.sum(), reduction, x.shape
+        ctx.moved_shape = scores.shape
+        if x.ndim == 1 and reduction == "none":
+            losses = losses.reshape(())
+        return _reduce_rows(losses, reduction, ctx.denominator, x.dtype)
+
+    @staticmethod
+    def backward(ctx, grad):
+        if len(ctx.shape) == 1 and ctx.reduction == "none":
+            grad = grad.reshape(1)
+        d = np.zeros(ctx.moved_shape, dtype=ctx.picked_weight.dtype)
+        d.reshape(-1, d.shape[-1])[ctx.pick] = -ctx.picked_weight.ravel()
+        d = _scale_rows(d, grad, ctx.reduction, ctx.denominator)
+        return (_classes_back(d, ctx.shape), None)
+
+    @staticmethod
+    def examples():
+        r = np.random.default_rng(1)
+        x = r.normal(size=(5, 4))
+        t = np.array([0, 3, 1, -100, 2])
+        return [Example(x, t), Example(x, t, reduction="sum"), Example(x, t, reduction="none"),
+                Example(x, t, weight=r.uniform(0.5, 2.0, 4)),
+                Example(r.normal(size=(2, 3, 4)), np.array([[0, 1, 2, 2], [1, 1, 0, 2]])),
+                Example(r.normal(size=3), np.array(1))]

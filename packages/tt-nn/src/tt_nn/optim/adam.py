@@ -73,6 +73,7 @@ class Adam(Optimizer):
                 denom += eps
                 step_size = lr / (1 - beta1 ** t)
                 data -= step_size * (m / denom)
+                self._updated(p)
 
 
 class AdamW(Adam):

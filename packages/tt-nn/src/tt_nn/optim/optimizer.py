@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from typing import Any, Iterable
 
 import numpy as np
@@ -16,13 +17,17 @@ class Optimizer:
         params: an iterable of Parameters, or of dicts `{"params": [...], "lr": ...}` to give
             groups their own hyperparameters (as in PyTorch).
         defaults: hyperparameters used where a group does not set its own.
-    Subclasses write `step()`.
+    Subclasses write `step()`, which updates each `p.data` in place (never rebinding it,
+    so views and the model see the new values) and then counts the change with `_updated(p)`.
+
+    `state[p]` is parameter p's state (a dict, empty until its first step), keyed by the
+    parameter itself as in PyTorch (Tensors hash by identity).
     """
 
     def __init__(self, params: Iterable[Any], defaults: dict[str, Any]) -> None:
         self.defaults = defaults
         self.param_groups: list[dict[str, Any]] = []
-        self.state: dict[int, dict[str, Any]] = {}  # keyed by id(param): Tensors overload ==
+        self.state: defaultdict[Tensor, dict[str, Any]] = defaultdict(dict)
         groups = list(params)
         if not groups:
             raise ValueError(f"{type(self).__name__}: got an empty parameter list "
@@ -32,9 +37,17 @@ class Optimizer:
         for group in groups:
             self.add_param_group(group)
 
-    def add_param_group(self, group: dict[str, Any]) -> None:
-        """Add a group of parameters with its own hyperparameters."""
+    def add_param_group(self, param_group: dict[str, Any]) -> None:
+        """Add a group of parameters with its own hyperparameters (the others are the
+        optimizer's defaults), e.g. a new layer to fine-tune with a smaller lr."""
+        group = param_group
+        if not isinstance(group, dict) or "params" not in group:
+            raise TypeError(f"{type(self).__name__}.add_param_group: expected a dict with a "
+                            f"'params' entry, got {type(group).__name__}")
         params = group["params"]
+        if isinstance(params, set):
+            raise TypeError(f"{type(self).__name__}: parameters must be given in a fixed order "
+                            "(a list or a generator), not a set")
         params = [params] if isinstance(params, Tensor) else list(params)
         for p in params:
             if not isinstance(p, Tensor):
@@ -65,7 +78,13 @@ class Optimizer:
 
     def _state(self, p: Tensor) -> dict[str, Any]:
         """The state dict of parameter p (empty until its first step)."""
-        return self.state.setdefault(id(p), {})
+        return self.state[p]
+
+    @staticmethod
+    def _updated(p: Tensor) -> None:
+        """Count an in-place change of p's values (a graph that saved p then refuses to
+        run backward with the new values)."""
+        p._version += 1
 
     # ----- saving -----------------------------------------------------------------------
     def state_dict(self) -> dict[str, Any]:
@@ -74,7 +93,7 @@ class Optimizer:
         index = {id(p): i for i, p in enumerate(self._params())}
         groups = [{k: v for k, v in g.items() if k != "params"} | {"params": [index[id(p)] for p in g["params"]]}
                   for g in self.param_groups]
-        state = {index[k]: _copied(s) for k, s in self.state.items() if k in index}
+        state = {index[id(p)]: _copied(s) for p, s in self.state.items() if id(p) in index and s}
         return {"state": state, "param_groups": groups}
 
     def load_state_dict(self, state_dict: dict[str, Any]) -> None:
@@ -87,7 +106,8 @@ class Optimizer:
                              "match this optimizer's parameter groups")
         for saved, own in zip(groups, self.param_groups):
             own.update({k: v for k, v in saved.items() if k != "params"})
-        self.state = {id(params[i]): _copied(s) for i, s in state_dict["state"].items()}
+        self.state = defaultdict(dict, {params[int(i)]: _copied(s)
+                                        for i, s in state_dict["state"].items()})
 
     def __repr__(self) -> str:
         lines = [f"{type(self).__name__} ("]

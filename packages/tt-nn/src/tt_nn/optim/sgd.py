@@ -51,4 +51,5 @@ class SGD(Optimizer):
                         buf *= momentum
                         buf += (1 - dampening) * g
                     g = g + momentum * buf if nesterov else buf
-                p.data -= lr * g
+                p.data -= lr * g  # in place: p.data stays the same array
+                self._updated(p)
