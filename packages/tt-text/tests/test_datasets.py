@@ -230,3 +230,24 @@ def test_the_script_rebuilds_the_same_text(tmp_path):
 def test_shakespeare_is_registered():
     assert plugins.get("datasets", "Shakespeare") is Shakespeare
     assert plugins.get("datasets", "TinyShakespeare") is TinyShakespeare
+
+
+def test_items_are_copies(tmp_path):
+    data = CopyTask(5, seed=0)
+    x, y = data[0]
+    x[...] = 99
+    assert data.inputs[0].max() <= 9 and data.targets[0].max() <= 9
+    path = tmp_path / "t.txt"
+    path.write_text("abcdefgh")
+    chars = CharDataset(path, 3)
+    x, _ = chars[0]
+    x[...] = 0
+    assert chars.tokenizer.decode(chars[0][0]) == "abc"
+
+
+def test_encode_chars_with_another_tokenizer():
+    class Bytes:
+        def encode(self, text):
+            return list(text.encode())
+
+    assert encode_chars(Bytes(), "ab").tolist() == [97, 98]

@@ -71,7 +71,8 @@ class CopyTask:
         return len(self.inputs)
 
     def __getitem__(self, index: int) -> tuple[np.ndarray, np.ndarray]:
-        return self.inputs[index], self.targets[index]
+        """Sequence `index`: `(x, y)`, copies (changing them leaves the data set alone)."""
+        return self.inputs[index].copy(), self.targets[index].copy()
 
 
 class CharDataset:
@@ -139,7 +140,10 @@ def encode_chars(tokenizer: CharTokenizer, text: str) -> np.ndarray:
     """`tokenizer.encode(text)` as an int64 array, vectorised (one lookup, no loop per character).
 
     Same ids as `CharTokenizer.encode`; a character outside the vocabulary raises its error.
+    Another kind of tokenizer (no `.chars`) is asked for `encode(text)` as it is.
     """
+    if not hasattr(tokenizer, "chars"):
+        return np.asarray(tokenizer.encode(text), dtype=np.int64)
     codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype="<u4")
     table = np.fromiter((ord(c) for c in tokenizer.chars), dtype=np.int64,
                         count=len(tokenizer.chars))
