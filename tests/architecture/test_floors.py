@@ -17,10 +17,11 @@ ROOT = Path(__file__).resolve().parents[2]
 PACKAGES = sorted(p for p in (ROOT / "packages").iterdir() if (p / "pyproject.toml").is_file())
 # Import names of the distributions in this repository.
 IMPORT_NAMES = {p.name: p.name.replace("-", "_") for p in PACKAGES}
+IMPORT_NAMES["tt-framework"] = "tt"  # `import tt` (the name `tt` on PyPI is taken)
 # The outside packages tt's code imports, by import name (their pip name is the same).
 THIRD_PARTY = {"numpy": "numpy", "pluggy": "pluggy", "rich": "rich"}
 FLOORS = {"tt-tensor": 0, "tt-autograd": 1, "tt-nn": 2, "tt-vision": 3, "tt-text": 3,
-          "tt-milestones": 4, "tt": 4}
+          "tt-milestones": 4, "tt-framework": 4}
 
 
 def declared(package: Path) -> set[str]:

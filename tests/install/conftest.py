@@ -19,7 +19,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 DIST = ROOT / "dist"
-PACKAGES = ("tt-tensor", "tt-autograd", "tt-nn", "tt-vision", "tt-text", "tt-milestones")
+PACKAGES = ("tt-tensor", "tt-autograd", "tt-nn", "tt-vision", "tt-text", "tt-milestones",
+            "tt-framework")
 IGNORED = ("__pycache__", ".pyc", ".pytest_cache", ".hypothesis")
 
 

@@ -86,6 +86,26 @@ def test_text_unlocks_the_transformer(user):
     assert proc.returncode == 0, proc.stdout + proc.stderr
 
 
+TT_NAMES = """
+import tt
+tt.nn.Conv2d; tt.nn.Embedding; tt.optim.Adam; tt.nn.functional.relu
+tt.utils.data.DataLoader; tt.no_grad
+print("ok")
+"""
+CONV_WITHOUT_VISION = """
+import tt
+try:
+    tt.nn.Conv2d
+except AttributeError as error:
+    print(error)
+"""
+
+
+def test_import_tt_shows_every_installed_package(user):
+    user.pip("install", "tt-framework")
+    assert user.run(user.python, "-c", TT_NAMES).stdout.strip() == "ok"
+
+
 def test_uninstalling_vision_locks_cnn_again(user):
     user.pip("uninstall", "-y", "tt-vision")
     rows = milestone_rows(user.cli("list", check=True).stdout)
@@ -96,6 +116,8 @@ def test_uninstalling_vision_locks_cnn_again(user):
     assert proc.returncode == 2 and "pip install tt-vision" in proc.stdout + proc.stderr
     proc = user.cli("run", "perceptron", "mlp", "--quiet")  # the MLP carries its own digits
     assert proc.returncode == 0, proc.stdout + proc.stderr
+    message = user.run(user.python, "-c", CONV_WITHOUT_VISION).stdout
+    assert "tt.nn.Conv2d is provided by tt-vision" in message and "pip install tt-vision" in message
 
 
 def test_milestones_all_extra_installs_everything_from_sdists(dists, new_venv, version,
@@ -111,7 +133,7 @@ def test_milestones_all_extra_installs_everything_from_sdists(dists, new_venv, v
     env = new_venv("all", find_links=sdists)
     env.pip("install", "tt-milestones[all]")
     installed = env.installed()
-    for name in tt_packages:
+    for name in (p for p in tt_packages if p != "tt-framework"):  # the door is not needed
         assert installed.get(name) == version, f"{name} {version} not installed: {installed}"
     assert "matplotlib" in installed and "rich" in installed
     rows = milestone_rows(env.cli("list", check=True).stdout)

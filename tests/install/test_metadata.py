@@ -10,15 +10,19 @@ from packaging.requirements import Requirement
 from packaging.specifiers import SpecifierSet
 
 ROOT = Path(__file__).resolve().parents[2]
-# From the API contract (shared/API.md, "Distributions and import names").
+# From the API contract (shared/API.md, "Distributions and import names"), plus every
+# package a distribution imports directly (each declares what it imports).
 DEPENDS_ON = {
     "tt-tensor": {"numpy", "pluggy"},
-    "tt-autograd": {"tt-tensor"},
-    "tt-nn": {"tt-autograd"},
-    "tt-vision": {"tt-nn"},
-    "tt-text": {"tt-nn"},
-    "tt-milestones": {"tt-nn", "rich"},
+    "tt-autograd": {"numpy", "tt-tensor"},
+    "tt-nn": {"numpy", "tt-tensor", "tt-autograd"},
+    "tt-vision": {"numpy", "tt-tensor", "tt-nn"},
+    "tt-text": {"numpy", "tt-tensor", "tt-nn"},
+    "tt-milestones": {"numpy", "tt-tensor", "tt-autograd", "tt-nn", "rich"},
+    "tt-framework": {"tt-tensor", "tt-autograd", "tt-nn"},
 }
+# `import tt` comes from tt-framework: the name `tt` on PyPI belongs to another project.
+IMPORT_NAMES = {"tt-framework": "tt"}
 MILESTONE_EXTRAS = {"vision": {"tt-vision"}, "text": {"tt-text"},
                     "all": {"tt-vision", "tt-text", "matplotlib"}}
 
@@ -51,15 +55,15 @@ def test_metadata_is_complete(name):
 
 @pytest.mark.parametrize("name", sorted(DEPENDS_ON))
 def test_package_layout_and_entry_point(name):
-    import_name = name.replace("-", "_")
+    import_name = IMPORT_NAMES.get(name, name.replace("-", "_"))
     src = ROOT / "packages" / name / "src" / import_name
     pyproject = load(name)
     assert pyproject["tool"]["hatch"]["build"]["targets"]["wheel"]["packages"] == [f"src/{import_name}"]
     assert (src / "py.typed").exists(), f"{name} is typed but has no py.typed"
     # The registry loads each package's plugin through its `tt` entry point, named after
-    # the package (tt-autograd registers nothing, so it has none).
+    # the package (tt-framework registers nothing: it is a view of the others).
     entry_points = pyproject["project"].get("entry-points", {}).get("tt", {})
-    assert set(entry_points) == ({name} if name != "tt-autograd" else set())
+    assert set(entry_points) == ({name} if name != "tt-framework" else set())
     for module in entry_points.values():
         assert module.startswith(f"{import_name}.")
         path = src.parent / (module.replace(".", "/") + ".py")
