@@ -140,6 +140,7 @@ def test_download_through_a_dead_mirror_then_read(cls, server, dead, tmp_path):
     assert local.available(tmp_path) and len(train) == 6 and len(local(tmp_path, train=False)) == 4
     Handler.requests.clear()
     assert local.download(tmp_path) == folder and Handler.requests == []  # all there already
+    assert local.locate(tmp_path) == folder and local.locate(tmp_path / "elsewhere") is None
     expected = np.frombuffer(gzip.decompress(files["train-images-idx3-ubyte.gz"])[16:], np.uint8)
     np.testing.assert_allclose(train.data.reshape(-1) * 255, expected, atol=1e-4)
     assert train.classes == cls.classes
@@ -400,3 +401,5 @@ def test_debian_fashion_mnist_loads(monkeypatch, tmp_path):
     assert FashionMNIST.available(Path("/usr/share/datasets"))  # via the fashion-mnist subfolder
     monkeypatch.setenv("TT_DATA", str(tmp_path))  # an empty cache: root=None finds Debian's
     assert FashionMNIST.available() and len(FashionMNIST(train=False)) == 10000
+    assert FashionMNIST.download() == DEBIAN_FASHION  # nothing to fetch: Debian's has all four
+    assert not any(tmp_path.iterdir())

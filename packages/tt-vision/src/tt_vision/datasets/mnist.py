@@ -188,6 +188,14 @@ class MNIST(ImageDataset):
         return all(find_in(folders, name) is not None for name in cls.RESOURCES)
 
     @classmethod
+    def locate(cls, root: str | Path | None = None) -> Path | None:
+        """The first searched folder that holds all four files, or None (nothing is read)."""
+        for folder in cls.folders(root):
+            if all(find_in([folder], name) is not None for name in cls.RESOURCES):
+                return folder
+        return None
+
+    @classmethod
     def system_folder(cls) -> Path | None:
         """The first system folder holding all four files (e.g. Debian's package), or None."""
         for folder in cls.SYSTEM_FOLDERS:
@@ -197,10 +205,12 @@ class MNIST(ImageDataset):
 
     @classmethod
     def download(cls, root: str | Path | None = None, progress: bool = True) -> Path:
-        """Fetch every file not already present into `root/<SUBFOLDERS[0]>`; returns that folder.
+        """Fetch every file not already present into `root/<SUBFOLDERS[0]>` and return the folder.
 
-        Files already present anywhere `available` looks are left alone. Each download
-        tries the canonical URL, then the mirrors, and checks the published SHA-256.
+        Files already present anywhere `available` looks are left alone; when all four
+        already sit in one folder (say Debian's), that folder is returned and nothing is
+        fetched. Each download tries the canonical URL, then the mirrors, and checks the
+        published SHA-256.
 
         Raises:
             tt_nn.download.DownloadError: a file could not be fetched from any URL (the
@@ -208,6 +218,9 @@ class MNIST(ImageDataset):
         """
         from tt_nn.download import data_root, download
 
+        present = cls.locate(root)
+        if present is not None:
+            return present
         target = (Path(root) if root is not None else data_root()) / cls.SUBFOLDERS[0]
         folders = cls.folders(root)
         for name, resource in cls.RESOURCES.items():
@@ -226,7 +239,8 @@ class MNIST(ImageDataset):
             raise DatasetFileError(
                 f"{cls.__name__}: missing file {name!r}; looked for {tried}. Pass "
                 f"download=True (or run `{cls.COMMAND}`), or download {resource.name} by hand "
-                f"from {resource.urls[0]} (SHA-256 {resource.sha256}) into {into}")
+                f"from {resource.urls[0]} or a mirror ({', '.join(resource.urls[1:])}; SHA-256 "
+                f"{resource.sha256}) into {into}")
         return found
 
 
