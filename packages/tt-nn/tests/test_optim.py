@@ -23,6 +23,16 @@ CONFIGS = {
     "Adam-amsgrad": ("Adam", dict(lr=0.01, amsgrad=True)),
     "AdamW": ("AdamW", dict(lr=0.01)),
     "AdamW-decay": ("AdamW", dict(lr=0.02, weight_decay=0.3, amsgrad=True)),
+    "RMSprop": ("RMSprop", dict()),
+    "RMSprop-centered-momentum": ("RMSprop", dict(lr=0.01, alpha=0.9, momentum=0.8,
+                                                  centered=True, weight_decay=0.01)),
+    "RMSprop-maximize": ("RMSprop", dict(lr=0.003, eps=1e-4, maximize=True)),
+    "Adagrad": ("Adagrad", dict()),
+    "Adagrad-decay": ("Adagrad", dict(lr=0.1, lr_decay=0.05, weight_decay=0.1,
+                                      initial_accumulator_value=0.5, eps=1e-6)),
+    "Adadelta": ("Adadelta", dict()),
+    "Adadelta-options": ("Adadelta", dict(lr=0.5, rho=0.8, eps=1e-4, weight_decay=0.05,
+                                          maximize=True)),
 }
 
 
@@ -45,8 +55,67 @@ def test_ten_steps_equal_pytorch(name, torch):
     _run(lambda ps: getattr(torch.optim, cls)(ps, **kwargs), theirs,
          lambda p, g: setattr(p, "grad", torch.tensor(g.copy())))
     for a, b in zip(ours, theirs):
-        np.testing.assert_allclose(a.data, b.detach().numpy(), rtol=1e-6, atol=1e-6)
+        np.testing.assert_allclose(a.data, b.detach().numpy(), rtol=1e-9, atol=1e-12)
     assert not np.allclose(ours[0].data, START[0])  # it did move
+
+
+@pytest.mark.parametrize("name", ["SGD", "Adam", "RMSprop", "Adagrad", "Adadelta"])
+def test_defaults_are_pytorchs(name, torch):
+    ours = getattr(optim, name)([nn.Parameter(np.ones(1))]).defaults
+    theirs = getattr(torch.optim, name)([torch.nn.Parameter(torch.ones(1))]).defaults
+    assert ours == {k: v for k, v in theirs.items() if k in ours}, name
+    assert ours["lr"] == theirs["lr"]
+
+
+def test_param_groups_added_later_get_the_defaults_and_their_own_lr(torch):
+    ours = [nn.Parameter(a.copy()) for a in START]
+    theirs = [torch.nn.Parameter(torch.tensor(a.copy())) for a in START]
+    runs = []
+    for lib, params, wrap in ((optim, ours, tt.tensor), (torch.optim, theirs, torch.tensor)):
+        opt = lib.RMSprop([params[0]], lr=0.01, momentum=0.5)
+        opt.add_param_group({"params": params[1], "lr": 0.1})
+        runs.append(opt)
+        for step_grads in GRADS[:4]:
+            for p, g in zip(params, step_grads):
+                p.grad = wrap(g.copy())
+            opt.step()
+    assert runs[0].param_groups[1]["momentum"] == 0.5 and runs[0].param_groups[1]["lr"] == 0.1
+    for a, b in zip(ours, theirs):
+        np.testing.assert_allclose(a.data, b.detach().numpy(), rtol=1e-9)
+
+
+def test_state_is_keyed_by_the_parameter_and_steps_count_versions():
+    p = nn.Parameter(np.ones(3))
+    opt = optim.Adam([p], lr=0.1)
+    p.grad = tt.tensor(np.ones(3))
+    array, version = p.data, p._version
+    opt.step()
+    assert p in opt.state and opt.state[p]["step"] == 1
+    assert p.data is array  # updated in place, never rebound
+    assert p._version == version + 1
+    loaded = optim.Adam([p], lr=0.1)
+    loaded.load_state_dict(opt.state_dict())
+    assert loaded.state[p]["step"] == 1
+
+
+@pytest.mark.parametrize("name", ["SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "Adadelta"])
+def test_every_optimizer_steps_in_place_and_bumps_the_version(name):
+    p = nn.Parameter(np.ones(3))
+    opt = getattr(optim, name)([p], **({"lr": 0.1} if name == "SGD" else {}))
+    p.grad = tt.tensor(np.full(3, 0.5))
+    array, version = p.data, p._version
+    opt.step()
+    assert p.data is array and p._version == version + 1 and (p.data != 1).all()
+
+
+def test_a_step_after_forward_makes_that_backward_an_error():
+    # Issue 12, item 4 from the optimizer's side: the step changed a weight the graph saved.
+    layer = nn.Linear(2, 1)
+    loss = layer(tt.randn(3, 2)).sum()
+    layer.weight.grad = tt.zeros(1, 2)
+    optim.SGD(layer.parameters(), lr=0.1).step()
+    with pytest.raises(RuntimeError, match="modified by an inplace operation|version"):
+        loss.backward()
 
 
 def test_float32_parameters_stay_float32_and_in_place():
@@ -119,20 +188,109 @@ def test_optimizer_state_dict_resumes_exactly():
     np.testing.assert_allclose(p3.data, p1.data, rtol=1e-12)
 
 
-@pytest.mark.parametrize("name", ["StepLR", "CosineAnnealingLR"])
-def test_schedulers_match_pytorch(name, torch):
-    kwargs = {"StepLR": dict(step_size=3, gamma=0.5), "CosineAnnealingLR": dict(T_max=7, eta_min=0.01)}[name]
-    ours_opt = optim.SGD([nn.Parameter(np.ones(1))], lr=0.3)
-    theirs_opt = torch.optim.SGD([torch.nn.Parameter(torch.ones(1))], lr=0.3)
-    ours = getattr(optim, name)(ours_opt, **kwargs)
-    theirs = getattr(torch.optim.lr_scheduler, name)(theirs_opt, **kwargs)
-    for _ in range(14):
+SCHEDULERS = {
+    "StepLR": dict(step_size=3, gamma=0.5),
+    "CosineAnnealingLR": dict(T_max=7, eta_min=0.01),
+    "MultiStepLR": dict(milestones=[2, 5, 5, 9], gamma=0.3),
+    "ExponentialLR": dict(gamma=0.8),
+    "LinearLR": dict(start_factor=0.1, end_factor=0.9, total_iters=6),
+    "LinearLR-defaults": dict(),
+    "LambdaLR": dict(lr_lambda=lambda t: 1 / (1 + t) ** 0.5),
+    "OneCycleLR": dict(max_lr=[1.0, 2.0], total_steps=20),
+    "OneCycleLR-linear-three-phase": dict(max_lr=0.5, epochs=4, steps_per_epoch=5, pct_start=0.4,
+                                          anneal_strategy="linear", three_phase=True),
+}
+
+
+def _two_group_optimizers(torch, cls="SGD", **kwargs):
+    ours = getattr(optim, cls)([{"params": [nn.Parameter(np.ones(1))]},
+                                {"params": [nn.Parameter(np.ones(1))], "lr": 0.05}], lr=0.3, **kwargs)
+    theirs = getattr(torch.optim, cls)([{"params": [torch.nn.Parameter(torch.ones(1))]},
+                                        {"params": [torch.nn.Parameter(torch.ones(1))], "lr": 0.05}],
+                                       lr=0.3, **kwargs)
+    return ours, theirs
+
+
+def _same_schedule(ours_opt, theirs_opt, ours, theirs, steps, keys=("lr",)):
+    for _ in range(steps):
         np.testing.assert_allclose(ours.get_last_lr(), theirs.get_last_lr(), rtol=1e-9)
-        assert ours_opt.param_groups[0]["lr"] == pytest.approx(theirs_opt.param_groups[0]["lr"])
+        for a, b in zip(ours_opt.param_groups, theirs_opt.param_groups):
+            for key in keys:
+                np.testing.assert_allclose(a[key], b[key], rtol=1e-9, err_msg=key)
         ours_opt.step()
         theirs_opt.step()
         ours.step()
         theirs.step()
+
+
+@pytest.mark.parametrize("name", list(SCHEDULERS))
+def test_schedulers_match_pytorch(name, torch):
+    cls = name.split("-")[0]
+    ours_opt, theirs_opt = _two_group_optimizers(torch, momentum=0.9)
+    ours = getattr(optim, cls)(ours_opt, **SCHEDULERS[name])
+    theirs = getattr(torch.optim.lr_scheduler, cls)(theirs_opt, **SCHEDULERS[name])
+    keys = ("lr", "momentum") if cls == "OneCycleLR" else ("lr",)
+    _same_schedule(ours_opt, theirs_opt, ours, theirs, 20 if cls == "OneCycleLR" else 14, keys)
+
+
+def test_one_cycle_cycles_adams_beta1(torch):
+    ours_opt, theirs_opt = _two_group_optimizers(torch, "Adam")
+    ours = optim.OneCycleLR(ours_opt, max_lr=0.1, total_steps=12, base_momentum=0.8)
+    theirs = torch.optim.lr_scheduler.OneCycleLR(theirs_opt, max_lr=0.1, total_steps=12,
+                                                 base_momentum=0.8)
+    _same_schedule(ours_opt, theirs_opt, ours, theirs, 12, ("lr", "betas"))
+
+
+def test_sequential_lr_warm_up_then_decay_matches_pytorch(torch):
+    # nanoGPT-style: a linear warm-up, then a cosine decay.
+    ours_opt, theirs_opt = _two_group_optimizers(torch, "AdamW")
+    ours = optim.SequentialLR(ours_opt, [optim.LinearLR(ours_opt, 0.01, total_iters=4),
+                                         optim.CosineAnnealingLR(ours_opt, T_max=10),
+                                         optim.ExponentialLR(ours_opt, gamma=0.9)],
+                              milestones=[4, 9])
+    tls = torch.optim.lr_scheduler
+    theirs = tls.SequentialLR(theirs_opt, [tls.LinearLR(theirs_opt, 0.01, total_iters=4),
+                                           tls.CosineAnnealingLR(theirs_opt, T_max=10),
+                                           tls.ExponentialLR(theirs_opt, gamma=0.9)],
+                              milestones=[4, 9])
+    _same_schedule(ours_opt, theirs_opt, ours, theirs, 16)
+
+
+def test_reduce_lr_on_plateau_matches_pytorch(torch):
+    metrics = [5.0, 4.0, 4.0, 3.9999, 4.1, 4.2, 3.0, 3.0, 3.0, 3.0, 3.0, 2.0, 2.5, 2.5, 2.5, 2.5]
+    for kwargs in (dict(patience=1, factor=0.5, cooldown=1, min_lr=[0.01, 0.02]),
+                   dict(mode="max", patience=0, threshold=0.5, threshold_mode="abs"),
+                   dict(patience=2, eps=0.1)):
+        ours_opt, theirs_opt = _two_group_optimizers(torch)
+        ours = optim.ReduceLROnPlateau(ours_opt, **kwargs)
+        theirs = torch.optim.lr_scheduler.ReduceLROnPlateau(theirs_opt, **kwargs)
+        for value in metrics:
+            ours.step(value)
+            theirs.step(value)
+            np.testing.assert_allclose(ours.get_last_lr(), theirs.get_last_lr(), rtol=1e-12)
+            assert [g["lr"] for g in ours_opt.param_groups] == pytest.approx(
+                [g["lr"] for g in theirs_opt.param_groups], rel=1e-12)
+
+
+def test_scheduler_errors_are_clear():
+    opt = optim.SGD([nn.Parameter(np.ones(1))], lr=0.1)
+    with pytest.raises(ValueError, match="OneCycleLR: give total_steps"):
+        optim.OneCycleLR(opt, max_lr=1.0)
+    with pytest.raises(ValueError, match="ReduceLROnPlateau: factor must be < 1"):
+        optim.ReduceLROnPlateau(opt, factor=2.0)
+    with pytest.raises(ValueError, match="SequentialLR: expected one milestone fewer"):
+        optim.SequentialLR(opt, [optim.ExponentialLR(opt, 0.9)], milestones=[3])
+    cycle = optim.OneCycleLR(opt, max_lr=1.0, total_steps=2)
+    cycle.step()
+    cycle.step()
+    with pytest.raises(ValueError, match="more than total_steps = 2"):
+        cycle.step()
+
+
+def test_schedulers_are_registered():
+    for name in ("RMSprop", "Adagrad", "Adadelta", "LambdaLR", "MultiStepLR", "ExponentialLR",
+                 "OneCycleLR", "ReduceLROnPlateau", "LinearLR", "SequentialLR"):
+        assert tt.plugins.get("optimizers", name) is getattr(optim, name)
 
 
 def test_schedulers_follow_their_formulas():
@@ -172,3 +330,35 @@ def test_clip_grad_norm_scales_to_max_norm():
     p.grad = tt.tensor(np.array([np.nan, 1.0]))
     with pytest.raises(RuntimeError, match="total norm of order 2.0 of the gradients is nan"):
         nn.clip_grad_norm_([p], 1.0, error_if_nonfinite=True)
+
+
+@pytest.mark.parametrize("bad", [np.nan, np.inf])
+def test_clip_grad_norm_with_a_non_finite_gradient_is_pytorchs(bad, torch):
+    # Issue 12, item 14: a NaN gradient left the others unclipped (torch: all NaN).
+    grads = [np.array([bad, 1.0]), np.array([3.0, 4.0])]
+    ours = [nn.Parameter(np.zeros(2)) for _ in grads]
+    theirs = [torch.nn.Parameter(torch.zeros(2, dtype=torch.float64)) for _ in grads]
+    for p, q, g in zip(ours, theirs, grads):
+        p.grad, q.grad = tt.tensor(g.copy()), torch.tensor(g.copy())
+    total = nn.utils.clip_grad_norm_(ours, 1.0)
+    ref = torch.nn.utils.clip_grad_norm_(theirs, 1.0)
+    np.testing.assert_array_equal(total.data, ref.numpy())
+    for p, q in zip(ours, theirs):
+        np.testing.assert_array_equal(p.grad.data, q.grad.numpy())
+
+
+def test_clip_grad_value_and_vectors_match_pytorch(torch):
+    ours = [nn.Parameter(a.copy()) for a in START]
+    theirs = [torch.nn.Parameter(torch.tensor(a.copy())) for a in START]
+    for p, q, g in zip(ours, theirs, GRADS[0]):
+        p.grad, q.grad = tt.tensor(g.copy()), torch.tensor(g.copy())
+    nn.utils.clip_grad_value_(ours, 0.5)
+    torch.nn.utils.clip_grad_value_(theirs, 0.5)
+    for p, q in zip(ours, theirs):
+        np.testing.assert_array_equal(p.grad.data, q.grad.numpy())
+    vector = nn.utils.parameters_to_vector(ours)
+    np.testing.assert_array_equal(vector.data, torch.nn.utils.parameters_to_vector(theirs).detach().numpy())
+    nn.utils.vector_to_parameters(vector * 2, ours)
+    np.testing.assert_array_equal(ours[1].data, START[1] * 2)
+    with pytest.raises(ValueError, match="expected a 1-D vector of 15 numbers"):
+        nn.utils.vector_to_parameters(tt.zeros(3), ours)

@@ -10,7 +10,6 @@ def test_save_and_load_round_trip(tmp_path):
     tt.manual_seed(0)
     model = nn.Sequential(nn.Linear(3, 4), nn.LayerNorm(4), nn.Linear(4, 2))
     path = nn.save(model, tmp_path / "model")
-    assert path.endswith("model.npz")
     state = nn.load(path)
     assert list(state) == list(model.state_dict())
     tt.manual_seed(1)
@@ -35,3 +34,60 @@ def test_load_refuses_pickles_and_foreign_files(tmp_path):
         nn.load(text)
     with pytest.raises(FileNotFoundError, match="no file at"):
         nn.load(tmp_path / "missing.npz")
+
+
+def test_save_writes_exactly_the_path_given(tmp_path):
+    # Issue 12, item 24: save(m, "ckpt") wrote ckpt.npz and load("ckpt") found nothing.
+    model = nn.Linear(2, 3)
+    nn.save(model, tmp_path / "ckpt")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["ckpt"]
+    np.testing.assert_array_equal(nn.load(tmp_path / "ckpt")["weight"], model.weight.data)
+    nn.save(model, str(tmp_path / "weights.pt"))
+    assert (tmp_path / "weights.pt").exists() and not (tmp_path / "weights.pt.npz").exists()
+
+
+def test_save_to_a_file_object(tmp_path):
+    import io
+
+    buffer = io.BytesIO()
+    nn.save({"w": np.arange(3.0)}, buffer)
+    buffer.seek(0)
+    np.testing.assert_array_equal(nn.load(buffer)["w"], [0.0, 1.0, 2.0])
+
+
+def test_keys_named_like_numpys_arguments_are_kept(tmp_path):
+    # Issue 12, item 13: a key named allow_pickle was passed to np.savez as its keyword.
+    state = {"allow_pickle": np.ones(2), "file": np.zeros(1), "args": np.full(3, 2.0),
+             "a.b.weight": np.eye(2, dtype=np.float32)}
+    nn.save(state, tmp_path / "odd")
+    loaded = nn.load(tmp_path / "odd")
+    assert list(loaded) == list(state)
+    for key, value in state.items():
+        np.testing.assert_array_equal(loaded[key], value)
+        assert loaded[key].dtype == value.dtype
+
+
+def test_damaged_checkpoints_and_directories_name_the_path(tmp_path):
+    # Issue 12, item 22: zipfile's own errors (or IsADirectoryError) without the path.
+    nn.save(nn.Linear(20, 20), tmp_path / "good")
+    data = (tmp_path / "good").read_bytes()
+    truncated = tmp_path / "truncated.ckpt"
+    truncated.write_bytes(data[:len(data) // 2])
+    with pytest.raises(nn.serialization.CheckpointError, match="truncated.ckpt"):
+        nn.load(truncated)
+    flipped = bytearray(data)
+    middle = len(flipped) // 2
+    flipped[middle:middle + 64] = bytes(64)  # zeroed bytes inside an entry: a CRC mismatch
+    corrupted = tmp_path / "corrupted.ckpt"
+    corrupted.write_bytes(bytes(flipped))
+    with pytest.raises(ValueError, match="corrupted.ckpt"):
+        nn.load(corrupted)
+    unsupported = bytearray(data)
+    central = data.index(b"PK\x01\x02")  # the first central-directory record
+    unsupported[central + 10:central + 12] = (99).to_bytes(2, "little")  # unknown compression
+    odd = tmp_path / "method.ckpt"
+    odd.write_bytes(bytes(unsupported))
+    with pytest.raises(ValueError, match="method.ckpt"):
+        nn.load(odd)
+    with pytest.raises(ValueError, match=r"is a directory"):
+        nn.load(tmp_path)

@@ -17,7 +17,9 @@ from tt_tensor import Tensor, generator
 
 
 def _fill(tensor: Tensor, values: np.ndarray | float) -> Tensor:
+    """Write `values` into the tensor's own array and count the in-place change."""
     tensor.data[...] = values
+    tensor._version += 1
     return tensor
 
 
@@ -99,6 +101,8 @@ def eye_(tensor: Tensor) -> Tensor:
 
 def xavier_uniform_(tensor: Tensor, gain: float = 1.0) -> Tensor:
     """Glorot & Bengio (2010): U(-a, a) with a = gain·sqrt(6 / (fan_in + fan_out))."""
+    if tensor.numel() == 0:
+        return tensor
     fan_in, fan_out = calculate_fan_in_and_fan_out(tensor)
     bound = gain * math.sqrt(6.0 / (fan_in + fan_out))
     return uniform_(tensor, -bound, bound)
@@ -106,6 +110,8 @@ def xavier_uniform_(tensor: Tensor, gain: float = 1.0) -> Tensor:
 
 def xavier_normal_(tensor: Tensor, gain: float = 1.0) -> Tensor:
     """Glorot & Bengio (2010): N(0, std²) with std = gain·sqrt(2 / (fan_in + fan_out))."""
+    if tensor.numel() == 0:
+        return tensor
     fan_in, fan_out = calculate_fan_in_and_fan_out(tensor)
     return normal_(tensor, 0.0, gain * math.sqrt(2.0 / (fan_in + fan_out)))
 
@@ -115,7 +121,10 @@ def kaiming_uniform_(tensor: Tensor, a: float = 0.0, mode: str = "fan_in",
     """He et al. (2015): U(-b, b) with b = gain·sqrt(3 / fan).
 
     With a = sqrt(5) (what Linear and Conv use by default) b is exactly 1/sqrt(fan_in).
+    A tensor with no elements (`Linear(0, 3)`'s weight) is left as it is, as in PyTorch.
     """
+    if tensor.numel() == 0:
+        return tensor
     std = calculate_gain(nonlinearity, a) / math.sqrt(_fan(tensor, mode))
     bound = math.sqrt(3.0) * std
     return uniform_(tensor, -bound, bound)
@@ -123,5 +132,7 @@ def kaiming_uniform_(tensor: Tensor, a: float = 0.0, mode: str = "fan_in",
 
 def kaiming_normal_(tensor: Tensor, a: float = 0.0, mode: str = "fan_in",
                     nonlinearity: str = "leaky_relu") -> Tensor:
-    """He et al. (2015): N(0, std²) with std = gain / sqrt(fan)."""
+    """He et al. (2015): N(0, std²) with std = gain / sqrt(fan); no-op on an empty tensor."""
+    if tensor.numel() == 0:
+        return tensor
     return normal_(tensor, 0.0, calculate_gain(nonlinearity, a) / math.sqrt(_fan(tensor, mode)))
