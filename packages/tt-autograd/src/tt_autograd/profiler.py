@@ -27,9 +27,9 @@ How it measures:
 - **FLOPs**: forward FLOPs are each op's own declaration, `op.flops(ctx, inputs, output)`.
   Backward FLOPs are counted, not assumed to be 2× forward: an op may declare
   `backward_flops(ctx, inputs, grads)`; otherwise the rule is *one forward's worth per input
-  that received a gradient* — exact for matmul, linear and convolution (each input's
-  gradient is one product of the same size), so the first layer, whose input needs no
-  gradient, costs 1× forward in backward, not 2×.
+  that received a gradient, one pass over the output for a 1-D input (a bias)* — exact for
+  matmul, linear and convolution (each input's gradient is one product of the same size),
+  so the first layer, whose input needs no gradient, costs 1× forward in backward, not 2×.
 - **Memory** (`profile_memory=True`): `peak_bytes` is the peak of memory really allocated
   during the block (Python's `tracemalloc`, which NumPy reports its arrays to) above what was
   allocated when it started — live arrays, freed ones not counted twice. `saved_bytes` is
@@ -82,16 +82,32 @@ def _grad_enabled() -> bool:
     return is_grad_enabled()
 
 
-def backward_flops(op: Any, ctx: Any, inputs: tuple, grads: tuple, forward: int) -> int:
-    """The FLOPs of one op's backward: its own `backward_flops` if it declares one, else
-    `forward` (its forward FLOPs) per input that received a gradient."""
+def backward_flops(op: Any, ctx: Any, inputs: tuple, grads: tuple, forward: int,
+                   output_size: int | None = None) -> int:
+    """The FLOPs of one op's backward, counted for that op.
+
+    An op may declare `backward_flops(ctx, inputs, grads)`; that is used when present.
+    Otherwise the rule: each input that received a gradient costs one forward's worth
+    (`forward` FLOPs) — exact for matmul, linear and convolution, whose input and weight
+    gradients are each one product as large as the forward — except a 1-D input (a bias,
+    a norm's scale), whose gradient is a sum over the output: one FLOP per output element.
+    An input that needs no gradient (the data going into the first layer) costs nothing, so
+    the first layer's backward is 1× its forward, not 2×.
+    """
     declared = getattr(op, "backward_flops", None)
     if declared is not None:
         return int(declared(ctx, inputs, grads))
     if not isinstance(grads, (tuple, list)):
         grads = (grads,)
-    received = sum(1 for g in grads if g is not None)
-    return int(forward) * received
+    total = 0
+    for x, g in zip(inputs, grads):
+        if g is None:
+            continue
+        if np.ndim(getattr(x, "data", x)) == 1 and output_size is not None:
+            total += int(output_size)
+        else:
+            total += int(forward)
+    return total
 
 
 @dataclass
@@ -208,7 +224,7 @@ class profile:  # noqa: N801  (torch's name)
         data = getattr(output, "data", output)
         flops = int(op.flops(ctx, tuple(getattr(x, "data", x) for x in inputs), data))
         try:  # on the ctx itself: it lives exactly as long as its backward may run
-            ctx._tt_profile = (layer, flops)
+            ctx._tt_profile = (layer, flops, int(getattr(data, "size", 0)))
         except AttributeError:  # pragma: no cover - a ctx that takes no attributes
             pass
         nbytes = int(getattr(data, "nbytes", 0))
@@ -220,8 +236,8 @@ class profile:  # noqa: N801  (torch's name)
 
     def backward(self, op, inputs, grads, ctx, seconds) -> None:
         self.backward_seen = True
-        layer, forward = getattr(ctx, "_tt_profile", ("", 0))
-        flops = backward_flops(op, ctx, inputs, grads, forward)
+        layer, forward, size = getattr(ctx, "_tt_profile", ("", 0, 0))
+        flops = backward_flops(op, ctx, inputs, grads, forward, size)
         self.events.append(OpEvent(op.name or op.__name__, "backward", layer,
                                    float(seconds or 0.0), flops))
 
