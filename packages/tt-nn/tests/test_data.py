@@ -85,3 +85,98 @@ def test_bad_loader_arguments_are_clear_errors():
 
 def test_dataset_is_registered():
     assert tt.plugins.get("datasets", "TensorDataset") is nn.data.TensorDataset
+
+
+def test_dataset_items_are_copies_not_views():
+    # Issue 12: changing a sample changed the dataset.
+    data = TensorDataset(X.copy(), Y.copy())
+    x, y = data[2]
+    x.data[...] = -1
+    batch_x, _ = data.__getitems__([0, 1])
+    batch_x.data[...] = -1
+    np.testing.assert_array_equal(data.arrays[0], X)
+    subset = nn.data.Subset(data, [4, 5])
+    subset[0][0].data[...] = -1
+    np.testing.assert_array_equal(data.arrays[0], X)
+
+
+def test_subset_concat_and_random_split():
+    from tt_nn.data import ConcatDataset, Subset, random_split
+
+    data = TensorDataset(X, Y)
+    subset = Subset(data, [7, 2, 5])
+    assert len(subset) == 3 and subset[1][1].item() == 2
+    both = ConcatDataset([subset, data])
+    assert len(both) == 13 and both[3][1].item() == 0 and both[-1][1].item() == 9
+    assert len(data + subset) == 13
+    with pytest.raises(IndexError, match="index 13 is out of range for 13 samples"):
+        both[13]
+    parts = random_split(data, [0.5, 0.3, 0.2], generator=np.random.default_rng(0))
+    assert [len(p) for p in parts] == [5, 3, 2]
+    seen = sorted(int(i) for p in parts for i in p.indices)
+    assert seen == list(range(10))
+    again = random_split(data, [5, 3, 2], generator=np.random.default_rng(0))
+    assert [p.indices.tolist() for p in again] == [p.indices.tolist() for p in parts]
+    assert [len(p) for p in random_split(data, [0.34, 0.33, 0.33])] == [4, 3, 3]
+    with pytest.raises(ValueError, match="must be non-negative counts summing to the dataset's length 10"):
+        random_split(data, [3, 3])
+    # A Subset of a TensorDataset still batches without touching single items.
+    batches = list(DataLoader(parts[0], batch_size=2))
+    assert [len(b[1]) for b in batches] == [2, 2, 1]
+
+
+def test_random_split_matches_torchs_lengths(torch):
+    import torch.utils.data as tud
+
+    for lengths in ([0.5, 0.5], [0.1, 0.2, 0.7], [0.34, 0.33, 0.33], [0.25] * 4):
+        ours = [len(p) for p in nn.data.random_split(TensorDataset(np.arange(11)), lengths)]
+        theirs = [len(p) for p in tud.random_split(range(11), lengths)]
+        assert ours == theirs, lengths
+
+
+def test_samplers_and_batch_sampler_match_torch(torch):
+    import torch.utils.data as tud
+
+    from tt_nn.data import BatchSampler, RandomSampler, SequentialSampler
+
+    assert list(SequentialSampler(range(5))) == list(tud.SequentialSampler(range(5)))
+    for drop_last in (False, True):
+        ours = list(BatchSampler(SequentialSampler(range(10)), 3, drop_last))
+        theirs = list(tud.BatchSampler(tud.SequentialSampler(range(10)), 3, drop_last))
+        assert ours == theirs
+        assert len(BatchSampler(SequentialSampler(range(10)), 3, drop_last)) == len(theirs)
+    shuffled = list(RandomSampler(range(10), generator=np.random.default_rng(3)))
+    assert sorted(shuffled) == list(range(10)) and shuffled != list(range(10))
+    drawn = list(RandomSampler(range(4), replacement=True, num_samples=30, generator=1))
+    assert len(drawn) == 30 and set(drawn) <= set(range(4))
+    assert len(list(RandomSampler(range(4), num_samples=10))) == 10
+
+
+def test_dataloader_accepts_torchs_arguments():
+    data = TensorDataset(X, Y)
+    loader = DataLoader(data, batch_size=4, shuffle=True, num_workers=2, pin_memory=True,
+                        generator=np.random.default_rng(0), persistent_workers=False)
+    assert sorted(np.concatenate([b[1].data for b in loader]).tolist()) == list(range(10))
+    sampler = nn.data.SequentialSampler(data)
+    assert [b[1].data.tolist() for b in DataLoader(data, batch_size=6, sampler=sampler)] == [
+        list(range(6)), list(range(6, 10))]
+    batches = nn.data.BatchSampler(nn.data.SequentialSampler(data), 5, drop_last=True)
+    assert len(DataLoader(data, batch_sampler=batches)) == 2
+    collated = list(DataLoader(data, batch_size=5, collate_fn=lambda items: len(items)))
+    assert collated == [5, 5]  # a given collate_fn sees the list of samples
+    singles = list(DataLoader(data, batch_size=None))
+    assert len(singles) == 10 and singles[3][1].item() == 3
+    with pytest.raises(ValueError, match="either sampler or shuffle=True"):
+        DataLoader(data, sampler=sampler, shuffle=True)
+    with pytest.raises(ValueError, match="batch_sampler replaces"):
+        DataLoader(data, batch_size=4, batch_sampler=batches)
+
+
+def test_default_collate_matches_torch(torch):
+    from torch.utils.data import default_collate as torch_collate
+
+    samples = [(np.array([1.0, 2.0]), 3, {"a": 0.5}), (np.array([3.0, 4.0]), 4, {"a": 1.5})]
+    ours, theirs = nn.data.default_collate(samples), torch_collate(samples)
+    for a, b in zip([ours[0], ours[1], ours[2]["a"]], [theirs[0], theirs[1], theirs[2]["a"]]):
+        np.testing.assert_array_equal(a.data, b.numpy())
+        assert a.dtype == b.numpy().dtype

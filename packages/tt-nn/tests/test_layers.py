@@ -239,3 +239,26 @@ def test_a_learners_linear_op_replaces_ours_everywhere():
     assert calls == [(4, 3)]
     nn.Linear(3, 2)(tt.randn(4, 3))
     assert calls == [(4, 3)]  # back to tt-nn's op after the block
+
+
+@pytest.mark.filterwarnings("ignore:Initializing zero-element tensors")  # torch's, not ours
+def test_linear_with_zero_features_gives_empty_results(torch):
+    # Issue 12, item 19: nn.Linear(0, 3) raised ZeroDivisionError.
+    ours, theirs = nn.Linear(0, 3), torch.nn.Linear(0, 3)
+    assert ours.weight.shape == tuple(theirs.weight.shape) == (3, 0)
+    x = tt.zeros(4, 0, requires_grad=True)
+    out = ours(x)
+    assert out.shape == (4, 3)
+    np.testing.assert_array_equal(out.data, np.broadcast_to(ours.bias.data, (4, 3)))
+    out.sum().backward()
+    assert x.grad.shape == (4, 0) and ours.weight.grad.shape == (3, 0)
+    assert nn.functional.linear(tt.zeros(2, 5), tt.zeros(0, 5)).shape == (2, 0)
+
+
+def test_init_functions_count_an_in_place_change():
+    for fill in (nn.init.zeros_, nn.init.ones_, nn.init.normal_, nn.init.xavier_uniform_,
+                 nn.init.kaiming_normal_, lambda t: nn.init.constant_(t, 3.0)):
+        p = nn.Parameter(np.zeros((3, 2)))
+        array, version = p.data, p._version
+        fill(p)
+        assert p.data is array and p._version == version + 1
