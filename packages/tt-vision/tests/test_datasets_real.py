@@ -403,3 +403,41 @@ def test_debian_fashion_mnist_loads(monkeypatch, tmp_path):
     assert FashionMNIST.available() and len(FashionMNIST(train=False)) == 10000
     assert FashionMNIST.download() == DEBIAN_FASHION  # nothing to fetch: Debian's has all four
     assert not any(tmp_path.iterdir())
+
+
+# ----- verify(): content against the published hashes ----------------------------------------
+def test_mnist_verify_names_a_file_with_other_content(mnist_dir):
+    with pytest.raises(DatasetFileError, match=r"MNIST: .*train-images-idx3-ubyte.gz holds content "
+                                               r"with SHA-256 [0-9a-f]{64}, expected ba891046"):
+        MNIST.verify(mnist_dir)  # synthetic files are not the published ones
+    local = type("LocalMNIST", (MNIST,), {"RESOURCES": {
+        name[:-3]: Resource(name, "0" * 64, ("x",),
+                            hashlib.sha256(gzip.decompress(raw)).hexdigest())
+        for name, raw in mnist_files().items()}})
+    checked = local.verify(mnist_dir)
+    assert sorted(checked) == sorted(IDX_NAMES)
+    assert checked["t10k-labels-idx1-ubyte"] == mnist_dir / "t10k-labels-idx1-ubyte.gz"
+    with pytest.raises(DatasetFileError, match="missing file"):
+        MNIST.verify(mnist_dir / "nowhere")
+
+
+def test_cifar_verify(tmp_path, monkeypatch):
+    archive, arrays = cifar_archive(seed=2)
+    (tmp_path / "cifar-10-binary.tar.gz").write_bytes(archive)
+    with pytest.raises(DatasetFileError, match=r"cifar-10-binary.tar.gz:cifar-10-batches-bin/"
+                                               r"data_batch_1.bin has SHA-256 [0-9a-f]{64}, "
+                                               r"expected cee91656"):
+        CIFAR10.verify(tmp_path)
+    with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+        hashes = {m.name.split("/")[-1]: hashlib.sha256(tar.extractfile(m).read()).hexdigest()
+                  for m in tar if m.name.endswith(".bin")}
+    monkeypatch.setattr(cifar_module, "BIN_SHA256", hashes)
+    assert sorted(CIFAR10.verify(tmp_path)) == sorted(hashes)
+    with pytest.raises(DatasetFileError, match="missing file"):
+        CIFAR10.verify(tmp_path / "nowhere")
+
+
+@debian
+def test_debian_fashion_mnist_verifies():
+    checked = FashionMNIST.verify(DEBIAN_FASHION)
+    assert checked["train-images-idx3-ubyte"] == DEBIAN_FASHION / "train-images-idx3-ubyte.gz"

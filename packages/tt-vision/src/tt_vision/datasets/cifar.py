@@ -12,6 +12,7 @@ archive to get instead.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import tarfile
 import tempfile
@@ -35,6 +36,18 @@ ARCHIVE = Resource(
     "c4a38c50a1bc5f3a1c5537f2155ab9d68f9f25eb1ed8d9ddda3db29a59bca1dd",
     ("https://www.cs.toronto.edu/~kriz/cifar-10-binary.tar.gz",
      "https://storage.googleapis.com/s4tf-hosted-binaries/datasets/CIFAR10/cifar-10-binary.tar.gz"))
+
+
+# SHA-256 of each batch file inside the archive. test_batch.bin's is published by several
+# independent sources; the five train batches' by one (a port of torchvision's CIFAR10).
+BIN_SHA256 = {
+    "data_batch_1.bin": "cee916563c9f80d84e3cc88e17fdc0941787f1244f00a67874d45b261883ada5",
+    "data_batch_2.bin": "a591ca11fa1708a91ee40f54b3da4784ccd871ecf2137de63f51ada8b3fa57ed",
+    "data_batch_3.bin": "bbe8596564c0f86427f876058170b84dac6670ddf06d79402899d93ceea26f67",
+    "data_batch_4.bin": "014e562d6e23c72197cc727519169a60359f5eccd8945ad5a09d710285ff4e48",
+    "data_batch_5.bin": "755304fc0b379caeae8c14f0dac912fbc7d6cd469eb67a1029a08a39453a9add",
+    "test_batch.bin": "8e2eb146ae340b09e24670f29cabc6326dba54da8789dab6768acf480273f65b",
+}
 
 
 def parse_records(raw: bytes, path: Path | str, who: str = "CIFAR10") -> tuple[np.ndarray, np.ndarray]:
@@ -185,6 +198,40 @@ class CIFAR10(ImageDataset):
                 handle.write(raw)
             os.replace(handle.name, folder / name)
         return folder
+
+    @classmethod
+    def verify(cls, root: str | Path | None = None) -> dict[str, str]:
+        """Check each batch file's bytes against its published SHA-256 (`BIN_SHA256`).
+
+        Reads the unpacked files (or, failing that, the archive's members) and hashes them.
+
+        Returns:
+            `{file name: where it was read}` for the six batch files.
+
+        Raises:
+            DatasetFileError: a file is missing, unreadable, or holds other bytes (the message
+                names it, with both hashes).
+        """
+        base = cls._root(root)
+        folders = [base / SUBFOLDER, base]
+        names = FILES["train"] + FILES["test"]
+        paths = {name: find_in(folders, name) for name in names}
+        if all(p is not None for p in paths.values()):
+            contents = {name: (read_bytes(p, "CIFAR10"), str(p)) for name, p in paths.items()}
+        elif (base / ARCHIVE.name).is_file():
+            raw = read_archive_members(base / ARCHIVE.name, names)
+            contents = {name: (raw[name], f"{base / ARCHIVE.name}:{SUBFOLDER}/{name}")
+                        for name in names}
+        else:
+            missing = next(name for name, p in paths.items() if p is None)
+            raise cls._missing(base, folders, missing)
+        for name, (raw, where) in contents.items():
+            digest = hashlib.sha256(raw).hexdigest()
+            if digest != BIN_SHA256[name]:
+                raise DatasetFileError(f"CIFAR10: {where} has SHA-256 {digest}, expected "
+                                       f"{BIN_SHA256[name]} (the published {name}); the file is "
+                                       "damaged or is not CIFAR-10's")
+        return {name: where for name, (_, where) in contents.items()}
 
     @staticmethod
     def _missing(base: Path, folders: list[Path], name: str) -> DatasetFileError:

@@ -12,6 +12,7 @@ without reading them.
 
 from __future__ import annotations
 
+import hashlib
 import math
 from pathlib import Path
 from typing import Any, Callable
@@ -227,6 +228,33 @@ class MNIST(ImageDataset):
             if find_in(folders, name) is None:
                 download(resource.urls, target / resource.name, resource.sha256, progress)
         return target
+
+    @classmethod
+    def verify(cls, root: str | Path | None = None) -> dict[str, Path]:
+        """Check each file's content (decompressed) against the published SHA-256.
+
+        Useful for files that came from elsewhere (copied by hand, Debian's package):
+        whatever their compression, the IDX bytes inside must be the published ones. Reads
+        and hashes all four files (about 55 MB decompressed).
+
+        Returns:
+            `{file name: path}` of the four files checked.
+
+        Raises:
+            DatasetFileError: a file is missing, unreadable, or holds other bytes (the message
+                names it, with both hashes).
+        """
+        checked = {}
+        for name, resource in cls.RESOURCES.items():
+            path = cls._find(root, name)
+            digest = hashlib.sha256(read_bytes(path, cls.__name__)).hexdigest()
+            if resource.content_sha256 is not None and digest != resource.content_sha256:
+                raise DatasetFileError(
+                    f"{cls.__name__}: {path} holds content with SHA-256 {digest}, expected "
+                    f"{resource.content_sha256} (the published {name}); the file is damaged "
+                    f"or is another data set's")
+            checked[name] = path
+        return checked
 
     @classmethod
     def _find(cls, root: str | Path | None, name: str) -> Path:
