@@ -12,7 +12,7 @@ assert y.numpy().tolist() == [[11.0, 22.0, 33.0], [14.0, 25.0, 36.0]]
 
 # Reductions take PyTorch's `dim` and `keepdim`; `max` returns values, like torch.amax.
 assert x.sum(dim=0).numpy().tolist() == [5.0, 7.0, 9.0]
-assert x.max(dim=1, keepdim=True).shape == (2, 1)
+assert x.amax(dim=1, keepdim=True).shape == (2, 1)
 assert (x @ x.T).shape == (2, 2)
 
 # Softmax rows add up to one, even for huge inputs (it subtracts the row maximum first).

@@ -32,7 +32,7 @@ class TT:
                                             for n in ["tanh", "sigmoid", "relu", "exp", "log", "sqrt"])
     softmax = staticmethod(lambda x, d: x.softmax(d))
     log_softmax = staticmethod(lambda x, d: x.log_softmax(d))
-    amax = staticmethod(lambda x, d: x.max(d))
+    amax = staticmethod(lambda x, d: x.amax(d))
     mean = staticmethod(lambda x, d: x.mean(d))
     sum = staticmethod(lambda x, d: x.sum(d))
     index = staticmethod(lambda x, i: x[i])
