@@ -264,3 +264,21 @@ def test_init_functions_fill_in_place_from_the_seeded_generator():
     assert abs(w.data.mean() - 3.0) < 0.01 and abs(w.data.std() - 0.5) < 0.01
     with pytest.raises(ValueError, match="at least 2 dimensions"):
         nn.init.xavier_uniform_(nn.Parameter(np.zeros(3)))
+
+
+def test_module_to_accepts_devices_and_dtypes_as_torch():
+    model = nn.Sequential(nn.Linear(2, 3, device="cpu"), nn.LayerNorm(3, device=tt.device("cpu")))
+    weight = model[0].weight
+    assert model.to("cpu") is model and model.cpu() is model
+    model.to("cpu", tt.float64)
+    assert weight.dtype == np.float64 and model[0].weight is weight
+    model.to(dtype=tt.float32)
+    assert weight.dtype == np.float32
+    model.to(tt.zeros(1, dtype=tt.float64))
+    assert model[1].weight.dtype == np.float64
+    with pytest.raises(RuntimeError, match="tt computes with NumPy on the CPU"):
+        model.to("cuda")
+    with pytest.raises(RuntimeError, match="tt computes with NumPy on the CPU"):
+        model.cuda()
+    with pytest.raises(RuntimeError, match="tt computes with NumPy on the CPU"):
+        nn.Linear(2, 2, device="cuda:0")

@@ -232,12 +232,29 @@ class Module:
         return self
 
     # ----- dtype ------------------------------------------------------------------------
-    def to(self, dtype: Any) -> Module:
-        """Convert every floating-point parameter and buffer to `dtype`, in place.
+    def to(self, *args: Any, dtype: Any = None, device: Any = None,
+           non_blocking: bool = False) -> Module:
+        """Convert every floating-point parameter and buffer to `dtype`, in place, as
+        `torch.nn.Module.to`: `model.to(tt.float64)`, `model.to("cpu")`, `model.to(device,
+        dtype)`, `model.to(tensor)` (its dtype).
 
-        The Parameter objects stay the same (only their `.data` changes), so an optimizer
-        built before the conversion still updates them.
+        The CPU is the only device (another is a clear error). The Parameter objects stay
+        the same (only their `.data` changes), so an optimizer built before the conversion
+        still updates them.
         """
+        for arg in args:
+            if isinstance(arg, Tensor):
+                dtype = arg.dtype
+            elif _names_device(arg):
+                device = arg
+            else:
+                dtype = arg
+        if device is not None:
+            from tt_tensor.device import check_device
+
+            check_device(device, f"{type(self).__name__}.to")
+        if dtype is None:
+            return self
         dtype = np.dtype(dtype)
         if dtype.kind != "f":
             raise TypeError(f"Module.to: expected a floating-point dtype, got {dtype}")
@@ -246,6 +263,18 @@ class Module:
                 tensor.data = tensor.data.astype(dtype)
                 if tensor.grad is not None:
                     tensor.grad.data = tensor.grad.data.astype(dtype)
+        return self
+
+    def cpu(self) -> Module:
+        """Already there: tt computes on the CPU."""
+        return self
+
+    def cuda(self, device: Any = None) -> Module:
+        """Always an error: tt computes with NumPy on the CPU."""
+        from tt_tensor.device import check_device
+
+        check_device("cuda" if device is None else device if isinstance(device, str) else
+                     f"cuda:{device}", f"{type(self).__name__}.cuda")
         return self
 
     def double(self) -> Module:
@@ -372,6 +401,24 @@ def _in_layer(module: Module, error: Exception) -> Exception:
         return error
     named._tt_layer = module
     return named
+
+
+def default_float(dtype: Any = None) -> np.dtype:
+    """A layer's parameter dtype: `dtype`, or tt's default float dtype (float32)."""
+    if dtype is not None:
+        return np.dtype(dtype)
+    import tt_tensor
+
+    getter = getattr(tt_tensor, "get_default_dtype", None)
+    return np.dtype(getter() if getter is not None else np.float32)
+
+
+def _names_device(value: Any) -> bool:
+    """True for `"cpu"`, `"cuda:0"`, `tt.device(...)`: what `to()` treats as a device."""
+    from tt_tensor.device import device
+
+    return isinstance(value, device) or (isinstance(value, str) and value.partition(":")[0] in (
+        "cpu", "cuda", "mps", "xpu", "meta"))
 
 
 def _bump_version(tensor: Tensor) -> None:

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
 from tt_tensor import Tensor
+from tt_tensor.device import check_device
 
 from tt_nn import functional as F
 from tt_nn import init
-from tt_nn.module import Module
+from tt_nn.module import Module, default_float
 from tt_nn.parameter import Parameter
 
 
@@ -20,7 +22,8 @@ class Linear(Module):
         in_features: size of each input sample.
         out_features: size of each output sample.
         bias: learn an additive bias (default True).
-        dtype: parameter dtype (float32 by default).
+        device: accepted for PyTorch compatibility ("cpu" or None: tt runs on the CPU).
+        dtype: parameter dtype (tt's default float dtype, float32, when None).
 
     Shape:
         input (…, in_features) -> output (…, out_features).
@@ -29,8 +32,10 @@ class Linear(Module):
     """
 
     def __init__(self, in_features: int, out_features: int, bias: bool = True,
-                 dtype=np.float32) -> None:
+                 device: Any = None, dtype: Any = None) -> None:
         super().__init__()
+        check_device(device, "Linear")
+        dtype = default_float(dtype)
         self.in_features, self.out_features = in_features, out_features
         self.weight = Parameter(np.empty((out_features, in_features), dtype=dtype))
         if bias:

@@ -6,10 +6,11 @@ from typing import Any
 
 import numpy as np
 from tt_tensor import Tensor
+from tt_tensor.device import check_device
 
 from tt_nn import functional as F
 from tt_nn import init
-from tt_nn.module import Module
+from tt_nn.module import Module, default_float
 from tt_nn.parameter import Parameter
 
 
@@ -24,8 +25,10 @@ class LayerNorm(Module):
     """
 
     def __init__(self, normalized_shape: Any, eps: float = 1e-5, elementwise_affine: bool = True,
-                 bias: bool = True, dtype=np.float32) -> None:
+                 bias: bool = True, device: Any = None, dtype: Any = None) -> None:
         super().__init__()
+        check_device(device, "LayerNorm")
+        dtype = default_float(dtype)
         shape = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
         self.normalized_shape, self.eps, self.elementwise_affine = shape, eps, elementwise_affine
         if elementwise_affine:
