@@ -131,3 +131,71 @@ def normal_cdf(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     cdf = 0.5 * (1.0 + erf(x * _SQRT_HALF))
     pdf = _INV_SQRT_2PI * np.exp(-0.5 * (x * x))
     return cdf.astype(x.dtype, copy=False), pdf.astype(x.dtype, copy=False)
+
+
+# ----- the float32 fast path of GELU ---------------------------------------------------------
+# Abramowitz & Stegun 7.1.26 (after C. Hastings): for a ≥ 0,
+#     erfc(a) ≈ t·(b1 + t·(b2 + t·(b3 + t·(b4 + t·b5)))) · e^(-a²),   t = 1 / (1 + p·a),
+# with |error| ≤ 1.5e-7: as close as float32 can resolve 1 + erf, which is what PyTorch's
+# float32 GELU computes. Five coefficients instead of Cody's eighteen: 9 NumPy passes for
+# the polynomial instead of 32.
+_HASTINGS_P = 0.3275911
+_HASTINGS_B = (0.254829592, -0.284496736, 1.421413741, -1.453152027, 1.061405429)  # b1..b5
+# With a = |x|/√2: Φ(-|x|) = erfc(a)/2 = t·B(t)·e^(-x²/2)/2 = t·B(t)·φ(x)·√(2π)/2, so the
+# factor √(2π)/2 goes into the coefficients, and e^(-x²/2) is computed once as φ(x).
+_GELU_B = tuple(b * math.sqrt(2 * math.pi) / 2 for b in _HASTINGS_B)
+_GELU_P = _HASTINGS_P * _SQRT_HALF
+# Elements per block: a block's four float32 work arrays (512 KiB) stay in the L2 cache,
+# so each of the ~25 passes reads cache instead of memory (about 3× faster per pass).
+_BLOCK = 32768
+
+
+def gelu_float32(x: np.ndarray, slope: bool = True) -> tuple[np.ndarray, np.ndarray | None]:
+    """gelu(x) = x·Φ(x) for a float32 array, and (if `slope`) its derivative Φ(x) + x·φ(x).
+
+    The same maths as `x * normal_cdf(x)[0]`, arranged for speed:
+    - Φ(-|x|) = h from the 5-term Hastings formula above (absolute error < 1e-7);
+    - gelu(x) = max(x, 0) - |x|·h, right for both signs (x ≥ 0: x·(1 - h); x < 0: x·h),
+      so the lower tail keeps its relative precision;
+    - slope = Φ(x) + x·φ(x) with Φ(x) = [x ≥ 0] - sign(x)·h (exact h for x < 0);
+    - the work runs block by block (`_BLOCK` elements) through a few reused buffers:
+      nothing is allocated per pass, and the buffers stay in cache.
+    ±inf give NaN, as in PyTorch. Tested against the float64 formula (tt-nn tests).
+    """
+    flat = np.ascontiguousarray(x).reshape(-1)
+    out = np.empty_like(flat)
+    slopes = np.empty_like(flat) if slope else None
+    size = min(flat.size, _BLOCK)
+    a, t, h, pdf = (np.empty(size, dtype=np.float32) for _ in range(4))
+    up = np.empty(size, dtype=bool)
+    for start in range(0, flat.size, _BLOCK):
+        xs = flat[start:start + _BLOCK]
+        n = xs.size
+        a_, t_, h_, pdf_, up_ = a[:n], t[:n], h[:n], pdf[:n], up[:n]
+        np.abs(xs, out=a_)
+        np.multiply(a_, _GELU_P, out=t_)
+        t_ += 1.0
+        np.reciprocal(t_, out=t_)                      # t = 1 / (1 + p·|x|/√2)
+        np.multiply(t_, _GELU_B[4], out=h_)            # Horner: h = t·(b1 + t·(b2 + …))
+        for b in _GELU_B[3::-1]:
+            h_ += b
+            h_ *= t_
+        np.square(xs, out=pdf_)
+        pdf_ *= -0.5
+        np.exp(pdf_, out=pdf_)
+        pdf_ *= _INV_SQRT_2PI                          # φ(x)
+        h_ *= pdf_                                     # h = Φ(-|x|)
+        o = out[start:start + n]
+        np.maximum(xs, 0.0, out=o)
+        np.multiply(a_, h_, out=t_)
+        o -= t_                                        # gelu = max(x, 0) - |x|·h
+        if slope:
+            s = slopes[start:start + n]
+            np.signbit(xs, out=up_)
+            np.logical_not(up_, out=up_)               # x ≥ 0 (and -0.0 counts as < 0)
+            np.copysign(h_, xs, out=h_)
+            np.subtract(up_, h_, out=h_)               # Φ(x): 1 - h for x ≥ 0, h for x < 0
+            np.multiply(xs, pdf_, out=s)
+            s += h_                                    # Φ(x) + x·φ(x)
+    shape = np.shape(x)
+    return out.reshape(shape), None if slopes is None else slopes.reshape(shape)

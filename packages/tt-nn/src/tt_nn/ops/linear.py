@@ -1,10 +1,12 @@
 """The `linear` op: y = x @ W.T + b in one graph node (the whole of a Linear layer)."""
 
+import math
+
 import numpy as np
 from tt_tensor import Example, Function
 
 
-class Linear(Function):
+class LinearOp(Function):
     """x (…, in) @ weight (out, in).T + bias (out,) -> (…, out); bias may be None.
 
     Backward, with g the gradient of y (…, out):
@@ -27,7 +29,7 @@ class Linear(Function):
                              f"({np.shape(weight)[0]},) to match weight {np.shape(weight)}")
         # Fold the batch dimensions into one: a single 2-D matmul is one BLAS call, while
         # NumPy runs a 3-D `x @ weight.T` as many small ones (up to ~25× slower).
-        x2 = x.reshape(-1, x.shape[-1])
+        x2 = x.reshape(math.prod(x.shape[:-1]), x.shape[-1])  # not -1: 0 features is fine
         out = x2 @ weight.T
         if bias is not None:
             out += bias  # in place: `out` is a fresh array, so this saves one allocation
@@ -40,7 +42,7 @@ class Linear(Function):
         need_x, need_w = ctx.needs_grad[0], ctx.needs_grad[1]
         need_b = len(ctx.needs_grad) > 2 and ctx.needs_grad[2]
         # As in forward, every product is a plain 2-D matmul over all batch rows at once.
-        g2 = grad.reshape(-1, grad.shape[-1])
+        g2 = grad.reshape(x2.shape[0], grad.shape[-1])
         grad_x = (g2 @ weight).reshape(ctx.x_shape) if need_x else None
         grad_w = (g2.T @ x2) if need_w else None
         grad_b = g2.sum(axis=0) if need_b else None
