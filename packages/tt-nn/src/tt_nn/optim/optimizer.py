@@ -17,6 +17,9 @@ class Optimizer:
         params: an iterable of Parameters, or of dicts `{"params": [...], "lr": ...}` to give
             groups their own hyperparameters (as in PyTorch).
         defaults: hyperparameters used where a group does not set its own.
+    Every optimizer also accepts PyTorch's implementation switches (`foreach`, `fused`,
+    `capturable`, `differentiable`) and ignores them: tt has one NumPy implementation.
+
     Subclasses write `step()`, which updates each `p.data` in place (never rebinding it,
     so views and the model see the new values) and then counts the change with `_updated(p)`.
 
