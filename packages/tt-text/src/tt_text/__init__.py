@@ -6,6 +6,7 @@
     (1, 8)
 """
 
+from tt_text import functional
 from tt_text.attention import KVCache, MultiHeadAttention
 from tt_text.embedding import Embedding, PositionalEncoding
 from tt_text.generate import generate
@@ -17,5 +18,6 @@ __version__ = "0.1.0"
 
 __all__ = [
     "Embedding", "PositionalEncoding", "MultiHeadAttention", "KVCache", "TransformerBlock",
-    "GPT", "generate", "causal_mask", "CharTokenizer", "BPETokenizer", "__version__",
+    "GPT", "generate", "causal_mask", "CharTokenizer", "BPETokenizer", "functional",
+    "__version__",
 ]

@@ -12,9 +12,22 @@ import math
 
 import numpy as np
 from tt_nn import Linear, Module, init
-from tt_tensor import OPS, Tensor, from_numpy
+from tt_tensor import Tensor, from_numpy
 
-from tt_text.ops.attention import check_mask
+from tt_text import functional as F
+
+
+def check_mask(where: str, mask: np.ndarray, n: int, length: int, source_length: int) -> None:
+    """A clear error unless `mask` is boolean and shaped (L, S) or (N, L, S) (1s broadcast)."""
+    if mask.dtype != np.bool_:
+        raise TypeError(f"{where}: mask must be boolean (True = may not attend), got dtype "
+                        f"{mask.dtype}")
+    fits = mask.ndim in (2, 3) and all(
+        m in (1, want) for m, want in zip(mask.shape[::-1], (source_length, length, n)))
+    if not fits:
+        raise ValueError(f"{where}: mask has shape {mask.shape}, expected (L, S) = "
+                         f"({length}, {source_length}) or (N, L, S) = ({n}, {length}, "
+                         f"{source_length})")
 
 
 class LayerCache:
@@ -64,25 +77,36 @@ class MultiHeadAttention(Module):
         embed_dim: features E of queries, keys and values.
         num_heads: heads H; E must be divisible by H (each head gets E / H features).
         bias: whether the four projections have biases.
+        dropout: probability of dropping an attention weight while training (as torch's
+            `MultiheadAttention(dropout=)`); nothing is dropped in eval mode.
 
     Projections `q_proj`, `k_proj`, `v_proj`, `out_proj` are `Linear(E, E)`. Weights are
     Xavier-uniform as in torch's `in_proj_weight` (q, k, v stacked) and biases start at 0.
 
     `forward(query, key=None, value=None, mask=None, key_padding_mask=None)`:
         query (N, L, E); key, value (N, S, E) (default: key = query, value = key).
-        mask: boolean (L, S) or (N, L, S), True = may NOT attend (PyTorch's `attn_mask`).
+        mask: boolean (L, S) or (N, L, S), True = may NOT attend (PyTorch's `attn_mask`
+            of `nn.MultiheadAttention`; `F.scaled_dot_product_attention` uses the
+            opposite, True = may attend).
         key_padding_mask: boolean (N, S), True = this key is padding, ignore it.
-        Returns (N, L, E). The weights (N, H, L, S) stay on `.attn_weights` (a NumPy array).
-        A query whose keys are all masked gets zero weights and a zero output (PyTorch: NaN).
+        Returns (N, L, E). A query whose keys are all masked gets zero weights and output.
+
+    `.attn_weights`: the weights (N, H, L, S) of the last forward, as a NumPy array. The
+    layer keeps that call's queries, keys and mask, and computes the weights from them
+    when this is first read (the same computation as the op's forward), so training pays
+    nothing for it.
     """
 
-    def __init__(self, embed_dim: int, num_heads: int, bias: bool = True) -> None:
+    def __init__(self, embed_dim: int, num_heads: int, bias: bool = True,
+                 dropout: float = 0.0) -> None:
         super().__init__()
         if num_heads < 1 or embed_dim % num_heads:
             raise ValueError(f"MultiHeadAttention: embed_dim={embed_dim} must be divisible by "
                              f"num_heads={num_heads} (each head gets embed_dim / num_heads "
                              "features)")
-        self.embed_dim, self.num_heads = int(embed_dim), int(num_heads)
+        if not 0.0 <= dropout < 1.0:
+            raise ValueError(f"MultiHeadAttention: dropout must be in [0, 1), got {dropout}")
+        self.embed_dim, self.num_heads, self.dropout = int(embed_dim), int(num_heads), float(dropout)
         self.q_proj = Linear(embed_dim, embed_dim, bias=bias)
         self.k_proj = Linear(embed_dim, embed_dim, bias=bias)
         self.v_proj = Linear(embed_dim, embed_dim, bias=bias)
@@ -94,7 +118,16 @@ class MultiHeadAttention(Module):
         for proj in (self.q_proj, self.k_proj, self.v_proj, self.out_proj):
             if proj.bias is not None:
                 init.zeros_(proj.bias)
-        self.attn_weights: np.ndarray | None = None
+        self._last = None          # (queries, keys, allowed) of the last forward
+        self._last_weights = None  # the weights computed from them, once asked for
+
+    @property
+    def attn_weights(self) -> np.ndarray | None:
+        """The attention weights (N, H, L, S) of the last forward (None before the first)."""
+        if self._last_weights is None and self._last is not None:
+            q, k, allowed = self._last
+            self._last_weights = F.attention_weights(q, k, self.num_heads, attn_mask=allowed)
+        return self._last_weights
 
     def forward(self, query: Tensor, key: Tensor | None = None, value: Tensor | None = None,
                 mask=None, key_padding_mask=None, cache: LayerCache | None = None) -> Tensor:
@@ -114,13 +147,15 @@ class MultiHeadAttention(Module):
         if cache is not None:
             if k.requires_grad:
                 raise RuntimeError("MultiHeadAttention: a KV cache is for generation; run it "
-                                   "under tt_autograd.no_grad()")
+                                   "under tt.no_grad()")
             keys, values = cache.append(k.data, v.data)
             k, v = from_numpy(keys), from_numpy(values)
-        mask = self._combined_mask(mask, key_padding_mask, query.shape[0], query.shape[1],
-                                   k.shape[1])
-        out = OPS["scaled_dot_product_attention"].apply(q, k, v, num_heads=self.num_heads,
-                                                        mask=mask, store=self)
+        hidden = self._combined_mask(mask, key_padding_mask, query.shape[0], query.shape[1],
+                                     k.shape[1])
+        allowed = None if hidden is None else ~hidden  # the op takes torch's form
+        out = F.multi_head_attention(q, k, v, self.num_heads, attn_mask=allowed,
+                                     dropout_p=self.dropout if self.training else 0.0)
+        self._last, self._last_weights = (q.data, k.data, allowed), None
         return self.out_proj(out)
 
     def _combined_mask(self, mask, key_padding_mask, n: int, length: int, source: int):
@@ -140,4 +175,3 @@ class MultiHeadAttention(Module):
 
     def extra_repr(self) -> str:
         return f"embed_dim={self.embed_dim}, num_heads={self.num_heads}"
-

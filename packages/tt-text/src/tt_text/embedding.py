@@ -10,38 +10,76 @@ from __future__ import annotations
 import numpy as np
 import tt_tensor
 from tt_nn import Module, Parameter, init
-from tt_tensor import OPS, Tensor
+from tt_tensor import Tensor
+
+from tt_text import functional as F
+from tt_text.ops.embedding import check_padding_idx
 
 
 class Embedding(Module):
     """A table of `num_embeddings` vectors of size `embedding_dim`; token id i reads row i.
 
     Same as `torch.nn.Embedding` (weights N(0, 1)); the gradient of a row used several times
-    is the sum of its uses.
+    is the sum of its uses. With `padding_idx`, that row starts at zeros and gets no
+    gradient, so padding tokens stay zero vectors (negative counts from the end).
 
     Shape:
         input: integer ids, any shape (*); output: (*, embedding_dim).
 
     Example:
-        >>> emb = Embedding(10, 4)
-        >>> emb(tt_tensor.tensor([[1, 2, 2]])).shape
+        >>> emb = Embedding(10, 4, padding_idx=0)
+        >>> emb(tt_tensor.tensor([[1, 2, 0]])).shape
         (1, 3, 4)
     """
 
-    def __init__(self, num_embeddings: int, embedding_dim: int) -> None:
+    def __init__(self, num_embeddings: int, embedding_dim: int, padding_idx: int | None = None,
+                 max_norm: float | None = None, norm_type: float = 2.0,
+                 scale_grad_by_freq: bool = False, sparse: bool = False, _weight=None,
+                 _freeze: bool = False, device=None, dtype=None) -> None:
         super().__init__()
         if num_embeddings < 1 or embedding_dim < 1:
             raise ValueError(f"Embedding: num_embeddings and embedding_dim must be positive, "
                              f"got {num_embeddings} and {embedding_dim}")
+        if max_norm is not None or scale_grad_by_freq or sparse:
+            raise NotImplementedError("Embedding: max_norm, scale_grad_by_freq and sparse are "
+                                      "not supported by tt (dense gradients only)")
+        if device is not None and str(getattr(device, "type", device)) != "cpu":
+            raise ValueError(f"Embedding: device {device!r} is not available: tt runs on "
+                             "NumPy, on the CPU only (use 'cpu')")
         self.num_embeddings, self.embedding_dim = int(num_embeddings), int(embedding_dim)
-        self.weight = Parameter(np.empty((num_embeddings, embedding_dim), dtype=np.float32))
-        init.normal_(self.weight)
+        self.padding_idx = check_padding_idx("Embedding", padding_idx, self.num_embeddings)
+        np_dtype = np.dtype(getattr(dtype, "numpy_dtype", dtype) or np.float32)
+        if _weight is not None:
+            data = np.array(getattr(_weight, "data", _weight), dtype=np_dtype)
+            if data.shape != (num_embeddings, embedding_dim):
+                raise ValueError(f"Embedding: _weight has shape {data.shape}, expected "
+                                 f"({num_embeddings}, {embedding_dim})")
+            self.weight = Parameter(data)
+        else:
+            self.weight = Parameter(np.empty((num_embeddings, embedding_dim), dtype=np_dtype))
+            init.normal_(self.weight)
+            if self.padding_idx is not None:
+                self.weight.data[self.padding_idx] = 0.0
+        if _freeze:
+            self.weight.requires_grad = False
 
-    def forward(self, ids) -> Tensor:
-        return OPS["embedding"].apply(ids, self.weight)
+    @classmethod
+    def from_pretrained(cls, embeddings, freeze: bool = True, padding_idx: int | None = None,
+                        **kwargs) -> Embedding:
+        """An `Embedding` holding a copy of `embeddings` (V, D); frozen unless `freeze=False`."""
+        data = np.asarray(getattr(embeddings, "data", embeddings))
+        if data.ndim != 2:
+            raise ValueError(f"Embedding.from_pretrained: embeddings must be 2-D (V, D), got "
+                             f"shape {data.shape}")
+        return cls(data.shape[0], data.shape[1], padding_idx=padding_idx, _weight=data,
+                   _freeze=freeze, dtype=data.dtype, **kwargs)
+
+    def forward(self, input) -> Tensor:
+        return F.embedding(input, self.weight, padding_idx=self.padding_idx)
 
     def extra_repr(self) -> str:
-        return f"{self.num_embeddings}, {self.embedding_dim}"
+        pad = "" if self.padding_idx is None else f", padding_idx={self.padding_idx}"
+        return f"{self.num_embeddings}, {self.embedding_dim}{pad}"
 
 
 def sinusoidal_encoding(max_len: int, d_model: int) -> np.ndarray:

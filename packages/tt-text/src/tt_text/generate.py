@@ -4,15 +4,34 @@ Each step runs the model, takes the logits of the last position, picks a token (
 or by sampling) and appends it. Without a cache every step recomputes all positions; with
 a KV cache (`use_cache=True`) each step feeds only the new token and reuses the keys and
 values the attention layers stored on earlier steps, so the cost per token stays flat as
-the text grows. Both give exactly the same tokens.
+the text grows. Both give the same tokens.
+
+A model sees at most `max_len` positions. When the text outgrows that, the context
+window jumps forward: the model then sees only the last `max_len // 2` tokens (more and
+more again as the text grows, up to `max_len`, then it jumps again; see `window_start`).
+Both modes use the same windows, so they still agree token for token, and with the cache
+a jump costs one forward over half a window: about two token steps per token, which keeps
+the cache many times faster than recomputing up to `max_len` positions for every token.
+(A window that slides by one token each step would change every position's embedding at
+every step, and no cache could be reused.)
 """
 
 from __future__ import annotations
 
 import numpy as np
 import tt_tensor
-from tt_autograd import no_grad
-from tt_tensor import Tensor, from_numpy
+from tt_tensor import Tensor, from_numpy, no_grad
+
+
+def window_start(start: int, length: int, max_len: int) -> int:
+    """Where the context window begins, given where it began and the text's length now.
+
+    The window is `ids[start:]`. It stays put while it fits in `max_len` positions; once it
+    would not, it jumps so that it holds the last `max(1, max_len // 2)` tokens.
+    """
+    if length - start <= max_len:
+        return start
+    return length - max(1, max_len // 2)
 
 
 def generate(model, prompt_ids, max_new_tokens: int, temperature: float = 1.0,
@@ -24,22 +43,28 @@ def generate(model, prompt_ids, max_new_tokens: int, temperature: float = 1.0,
     Args:
         model: a `GPT` (anything with `max_len`, `new_cache()` and `forward(ids, cache=None)`
             returning logits (N, L, V)).
-        prompt_ids: integer Tensor or array (N, L), L ≥ 1.
+        prompt_ids: integer Tensor or array (N, L), L ≥ 1 (float ids are a TypeError, as
+            in torch's embedding).
         temperature: divides the logits before sampling: < 1 sharper, > 1 more random.
             0 means greedy: always the most likely token (no randomness).
-        top_k: sample only among the k most likely tokens.
+        top_k: sample only among the k most likely tokens (every token tied with the k-th
+            largest logit stays in, as with the usual `torch.topk` filter).
         use_cache: reuse keys and values between steps (same tokens, much faster).
 
-    Sampling draws from tt's generator, so `tt_tensor.manual_seed` makes it repeatable. The
-    context is cropped to the model's last `max_len` tokens once it grows longer (the
-    cache is then no longer usable and every step recomputes the window).
+    Sampling is `multinomial(softmax(logits / temperature), 1)` drawn from tt's generator,
+    so `tt_tensor.manual_seed` makes it repeatable. Logits with NaN or +inf (a diverged
+    model) raise a ValueError naming the row, as `torch.multinomial` refuses them.
+    Texts longer than the model's `max_len`: see the module docstring.
     The model is put in eval mode while generating and restored afterwards.
     """
     as_tensor = isinstance(prompt_ids, Tensor)
     ids = np.asarray(prompt_ids.data if as_tensor else prompt_ids)
-    if ids.ndim != 2 or ids.shape[1] < 1 or ids.dtype.kind not in "iu":
+    if ids.dtype.kind not in "iu":
+        raise TypeError(f"generate: prompt_ids must be integer token ids, got dtype "
+                        f"{ids.dtype} (convert with .long() or astype(int))")
+    if ids.ndim != 2 or ids.shape[1] < 1:
         raise ValueError(f"generate: prompt_ids must be integer ids (N, L) with L ≥ 1, got "
-                         f"dtype {ids.dtype} shape {ids.shape}")
+                         f"shape {ids.shape}")
     if temperature < 0:
         raise ValueError(f"generate: temperature must be ≥ 0 (0 = greedy), got {temperature}")
     if top_k is not None and top_k < 1:
@@ -50,34 +75,66 @@ def generate(model, prompt_ids, max_new_tokens: int, temperature: float = 1.0,
     model.eval()
     try:
         with no_grad():
+            start = window_start(0, ids.shape[1], max_len)
             cache = model.new_cache() if use_cache else None
-            logits = model(ids[:, -max_len:], cache=cache).data[:, -1]
+            logits = model(ids[:, start:], cache=cache).data[:, -1]
             for step in range(max_new_tokens):
                 token = pick_token(logits, temperature, top_k)
                 ids = np.concatenate([ids, token[:, None]], axis=1)
                 if step == max_new_tokens - 1:
                     break
-                if cache is not None and cache.length < max_len:
+                new_start = window_start(start, ids.shape[1], max_len)
+                if new_start != start:  # the window jumped: (re)build it in one forward
+                    start = new_start
+                    cache = model.new_cache() if use_cache else None
+                    logits = model(ids[:, start:], cache=cache).data[:, -1]
+                elif cache is not None:
                     logits = model(token[:, None], cache=cache).data[:, -1]
-                else:  # no cache, or the window is full: recompute the last max_len tokens
-                    cache = None
-                    logits = model(ids[:, -max_len:]).data[:, -1]
+                else:
+                    logits = model(ids[:, start:]).data[:, -1]
     finally:
         model.train(was_training)
     return from_numpy(ids) if as_tensor else ids
 
 
 def pick_token(logits: np.ndarray, temperature: float = 1.0, top_k: int | None = None) -> np.ndarray:
-    """One token id per row of `logits` (N, V): argmax if temperature is 0, else a sample."""
+    """One token id per row of `logits` (N, V): argmax if temperature is 0, else a sample.
+
+    The sample is what `torch.multinomial(softmax(logits / temperature), 1)` draws, after
+    the top-k filter `logits[logits < topk(logits, k).values[:, -1:]] = -inf`.
+    """
+    logits = np.asarray(logits)
+    bad = ~np.isfinite(logits) & ~np.isneginf(logits)  # NaN or +inf: no distribution
+    if bad.any():
+        row = int(np.argwhere(bad)[0, 0])
+        raise ValueError(f"generate: the logits of row {row} contain NaN or +inf "
+                         f"({logits[row][bad[row]][:3]}...): cannot pick a token; the model "
+                         "has probably diverged")
     if temperature == 0:
         return logits.argmax(axis=-1)
     logits = logits.astype(np.float64) / temperature
     if top_k is not None and top_k < logits.shape[-1]:
-        kth = np.partition(logits, -top_k, axis=-1)[:, -top_k, None]
-        logits = np.where(logits < kth, -np.inf, logits)
-    probs = np.exp(logits - logits.max(axis=-1, keepdims=True))
-    cumulative = np.cumsum(probs, axis=-1)
-    # Inverse-CDF sampling for every row at once: the first token whose cumulative
-    # probability passes a uniform draw (scaled by the total, so no normalising needed).
-    draw = tt_tensor.generator().random((len(logits), 1)) * cumulative[:, -1:]
-    return np.minimum((cumulative <= draw).sum(axis=-1), logits.shape[-1] - 1)
+        kth = np.partition(logits, -top_k, axis=-1)[:, -top_k, None]  # the k-th largest
+        logits = np.where(logits < kth, -np.inf, logits)               # ties at the k-th stay
+    top = logits.max(axis=-1, keepdims=True)
+    if np.isneginf(top).any():
+        row = int(np.flatnonzero(np.isneginf(top[:, 0]))[0])
+        raise ValueError(f"generate: every logit of row {row} is -inf: no token can be drawn")
+    return multinomial_one(np.exp(logits - top))
+
+
+def multinomial_one(weights: np.ndarray) -> np.ndarray:
+    """One index per row of `weights` (N, V) (non-negative, not necessarily normalised),
+    index j drawn with probability weights[j] / sum: `torch.multinomial(weights, 1)[:, 0]`.
+
+    Inverse-CDF sampling for every row at once: the first index whose cumulative weight
+    passes a uniform draw scaled by the row's total. A zero weight never adds to the
+    cumulative sum, so it can never be the first to pass.
+    """
+    cumulative = np.cumsum(weights, axis=-1)
+    total = cumulative[:, -1:]
+    draw = tt_tensor.generator().random((len(weights), 1)) * total
+    picked = (cumulative <= draw).sum(axis=-1)
+    # Rounding can put draw at the very top: fall back to the last index with weight.
+    last = weights.shape[-1] - 1 - np.argmax(weights[:, ::-1] > 0, axis=-1)
+    return np.minimum(picked, last)

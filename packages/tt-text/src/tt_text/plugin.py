@@ -1,15 +1,26 @@
-"""tt-text's plugin: what this package registers with tt's registry (see tt_tensor.hookspecs)."""
+"""tt-text's plugin: what this package registers with tt's registry (see tt_tensor.hookspecs).
+
+Each hook imports only what it registers: the op table does not wait for the layers.
+The ops registered here are listed under `[project.entry-points."tt.ops"]` in pyproject.
+"""
 
 from tt_tensor import hookimpl
-
-from tt_text.ops.attention import ScaledDotProductAttention
-from tt_text.ops.embedding import EmbeddingLookup
 
 
 @hookimpl
 def register_ops(register):
-    register(EmbeddingLookup.name, EmbeddingLookup)
-    register(ScaledDotProductAttention.name, ScaledDotProductAttention)
+    from tt_text.ops import OP_CLASSES
+
+    for op in OP_CLASSES:
+        register(op.name, op)
+
+
+@hookimpl
+def register_functions(register):
+    from tt_text import functional
+
+    register("embedding", functional.embedding)
+    register("scaled_dot_product_attention", functional.scaled_dot_product_attention)
 
 
 @hookimpl

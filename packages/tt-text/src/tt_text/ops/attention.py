@@ -1,32 +1,47 @@
-"""`scaled_dot_product_attention`: softmax(Q Kᵀ / √d) V for all heads at once.
+"""`scaled_dot_product_attention`: softmax(Q Kᵀ · scale + mask) V, as torch's function of that name.
 
-Shapes: q (N, L, E), k and v (N, S, E) -> (N, L, E), with E split into `num_heads` heads of
-d = E / num_heads features. Each of the L query positions takes a weighted average of the S
-value rows; the weights are a softmax of how well the query matches each key. Dividing by
-√d keeps the dot products from growing with d, which would saturate the softmax.
+Shapes (torch's): query (…, L, E), key (…, S, E), value (…, S, Ev) -> (…, L, Ev); the
+leading dimensions (batch, heads) broadcast. Each of the L query positions takes a weighted
+average of the S value rows; the weights are a softmax of how well the query matches each
+key. `scale` defaults to 1/√E: it keeps the dot products from growing with E, which would
+saturate the softmax.
 
-Splitting and merging the heads is a reshape and a transpose of NumPy views, done inside
-the op: one op per attention instead of nine (fewer, bigger NumPy calls is what makes tt
-fast), with batch, heads and positions all handled by batched matmuls.
+Masks follow torch's `scaled_dot_product_attention`: a boolean `attn_mask` says where a
+query MAY attend (True = attend), a float one is added to the scores (-inf = never);
+`is_causal=True` lets query i see keys j ≤ i (the top-left aligned lower triangle, as in
+torch). A query whose every key is masked gets all-zero weights and a zero output, as in
+torch 2.13 (and a zero gradient).
 
-Masks follow PyTorch's boolean `attn_mask`: True means "may NOT attend". Unlike PyTorch,
-which returns NaN for a query whose every key is masked, such a row gets all-zero weights
-and a zero output (and zero gradient): a padded query then cannot poison a loss with NaN.
+A tt extension for `MultiHeadAttention`: with `num_heads=H`, query/key/value are (N, L, E)
+with the H heads side by side in E; the op splits and merges the heads itself with NumPy
+views (one graph node per attention instead of nine, which is what makes tt fast).
+
+Fast paths, explained (the plain formula is in the tests):
+- the softmax runs in place in the scores' memory (max, subtract, exp, sum, divide);
+- backward needs rowsum(dW ⊙ W) for the softmax; that equals rowsum(dO ⊙ O) over the
+  E output features (O = W V), a pass over (L, E) instead of (L, S);
+- `attention_weights` is the forward's own softmax, so a layer that wants to show the
+  weights (`MultiHeadAttention.attn_weights`) can compute exactly them when asked, instead
+  of the op keeping them on the module.
 """
+
+from __future__ import annotations
 
 import functools
 import math
 
 import numpy as np
-from tt_tensor import Example, Function
+from tt_tensor import Example, Function, generator, unbroadcast
 
 
 @functools.cache  # every forward of a model asks for the same few masks
 def causal_mask(length: int, source_length: int | None = None) -> np.ndarray:
-    """Boolean (L, S) mask, True above the diagonal: position i may not look at j > i.
+    """Boolean (L, S) mask, True above the diagonal: position i may NOT look at j > i.
 
     When S > L (queries are the last L of S positions, as with a KV cache) the diagonal is
-    shifted so that query i sits at position S - L + i. Cached, so the masks are read-only.
+    shifted so that query i sits at position S - L + i. This is the "may not attend" form
+    of `MultiHeadAttention`'s `mask`; torch's `attn_mask` for
+    `scaled_dot_product_attention` is its negation. Cached, so the masks are read-only.
     """
     s = length if source_length is None else source_length
     mask = np.triu(np.ones((length, s), dtype=bool), k=s - length + 1)
@@ -34,17 +49,12 @@ def causal_mask(length: int, source_length: int | None = None) -> np.ndarray:
     return mask
 
 
-def check_mask(where: str, mask: np.ndarray, n: int, length: int, source_length: int) -> None:
-    """A clear error unless `mask` is boolean and shaped (L, S) or (N, L, S) (1s broadcast)."""
-    if mask.dtype != np.bool_:
-        raise TypeError(f"{where}: mask must be boolean (True = may not attend), got dtype "
-                        f"{mask.dtype}")
-    fits = mask.ndim in (2, 3) and all(
-        m in (1, want) for m, want in zip(mask.shape[::-1], (source_length, length, n)))
-    if not fits:
-        raise ValueError(f"{where}: mask has shape {mask.shape}, expected (L, S) = "
-                         f"({length}, {source_length}) or (N, L, S) = ({n}, {length}, "
-                         f"{source_length})")
+@functools.cache
+def _not_allowed_causal(length: int, source_length: int) -> np.ndarray:
+    """torch's `is_causal`: query i may not see key j > i (top-left aligned), True = hidden."""
+    mask = np.triu(np.ones((length, source_length), dtype=bool), k=1)
+    mask.flags.writeable = False
+    return mask
 
 
 def _split_heads(x: np.ndarray, num_heads: int) -> np.ndarray:
@@ -57,85 +67,183 @@ def _merge_heads(x: np.ndarray) -> np.ndarray:
     return x.transpose(0, 2, 1, 3).reshape(n, length, h * d)
 
 
-class ScaledDotProductAttention(Function):
-    """Multi-head scaled dot-product attention (no projections): see the module docstring.
+def _check_inputs(q, k, v, num_heads) -> None:
+    where = "scaled_dot_product_attention"
+    if num_heads is not None:
+        if q.ndim != 3 or k.ndim != 3 or v.ndim != 3 or k.shape[:2] != v.shape[:2] \
+                or q.shape[0] != k.shape[0] or q.shape[2] != k.shape[2]:
+            raise ValueError(f"{where}: with num_heads, expected query (N, L, E) and key, "
+                             f"value (N, S, E), got query {q.shape}, key {k.shape}, value "
+                             f"{v.shape}")
+        if q.shape[2] % num_heads or v.shape[2] % num_heads:
+            raise ValueError(f"{where}: embed dim {q.shape[2]} is not divisible by "
+                             f"num_heads={num_heads}")
+        return
+    if q.ndim < 2 or k.ndim < 2 or v.ndim < 2 or q.shape[-1] != k.shape[-1] \
+            or k.shape[-2] != v.shape[-2]:
+        raise ValueError(f"{where}: expected query (…, L, E), key (…, S, E) and value "
+                         f"(…, S, Ev), got query {q.shape}, key {k.shape}, value {v.shape}")
+    try:
+        np.broadcast_shapes(q.shape[:-2], k.shape[:-2], v.shape[:-2])
+    except ValueError:
+        raise ValueError(f"{where}: the batch dimensions of query {q.shape}, key {k.shape} "
+                         f"and value {v.shape} do not broadcast") from None
+
+
+def _hidden_and_bias(attn_mask, is_causal: bool, length: int, source: int, batch_shape):
+    """(hidden, bias): a boolean array of scores to hide, or a float array to add, or None."""
+    where = "scaled_dot_product_attention"
+    if is_causal:
+        if attn_mask is not None:
+            raise ValueError(f"{where}: give attn_mask or is_causal=True, not both")
+        return _not_allowed_causal(length, source), None
+    if attn_mask is None:
+        return None, None
+    mask = np.asarray(attn_mask)
+    try:
+        np.broadcast_shapes(mask.shape, (*batch_shape, length, source))
+    except ValueError:
+        raise ValueError(f"{where}: attn_mask of shape {mask.shape} does not broadcast to "
+                         f"the scores' shape {(*batch_shape, length, source)} (…, L, S)") from None
+    if mask.dtype == np.bool_:
+        return ~mask, None  # torch: True = may attend; we hide the others
+    if mask.dtype.kind != "f":
+        raise TypeError(f"{where}: attn_mask must be boolean (True = may attend) or float "
+                        f"(added to the scores), got dtype {mask.dtype}")
+    return None, mask
+
+
+def attention_weights(q: np.ndarray, k: np.ndarray, hidden=None, bias=None,
+                      scale: float | None = None) -> np.ndarray:
+    """softmax(q kᵀ · scale + bias) with `hidden` scores removed: (…, L, S) NumPy weights.
+
+    q (…, L, E) and k (…, S, E) arrays. A row whose every score is hidden (or -inf) gets
+    all-zero weights. This is the forward's own computation, in place in the scores.
+    """
+    if scale is None:
+        scale = 1.0 / math.sqrt(q.shape[-1])
+    scores = (q * float(scale)) @ np.swapaxes(k, -1, -2)   # (…, L, S); a Python float
+    return _softmax_in_place(scores, hidden, bias)           # keeps float32 float32
+
+
+def _softmax_in_place(scores: np.ndarray, hidden, bias) -> np.ndarray:
+    if bias is not None:
+        scores = np.add(scores, bias, out=scores) if np.broadcast_shapes(
+            scores.shape, bias.shape) == scores.shape else scores + bias
+    if hidden is not None:
+        np.copyto(scores, -np.inf, where=hidden)
+    # Stable softmax in place: subtract the row max so exp never overflows.
+    row_max = scores.max(axis=-1, keepdims=True)
+    masked = hidden is not None or bias is not None
+    if masked:
+        row_max[np.isneginf(row_max)] = 0.0  # fully masked row: exp(-inf) = 0 everywhere
+    np.subtract(scores, row_max, out=scores)
+    np.exp(scores, out=scores)
+    total = scores.sum(axis=-1, keepdims=True)
+    if masked:
+        total[total == 0] = 1.0  # fully masked row: weights stay 0 instead of 0/0
+    return np.divide(scores, total, out=scores)
+
+
+class ScaledDotProductAttentionOp(Function):
+    """Scaled dot-product attention with torch's arguments: see the module docstring.
 
     Params:
-        num_heads: how many heads E is split into (E must be divisible by it).
-        mask: optional boolean array broadcastable to (N, L, S); True = may not attend.
-        store: optional object; its `.attn_weights` is set to the weights (N, H, L, S), which
-            is how `MultiHeadAttention` keeps them for inspection.
+        attn_mask: None, boolean (True = may attend) or float (added), broadcastable to
+            (…, L, S).
+        dropout_p: probability of zeroing each attention weight (the rest scaled by
+            1/(1 - p)); applied whenever it is > 0, as in torch's function (the layer
+            passes 0 in eval mode). The mask comes from tt's seeded generator.
+        is_causal: query i sees keys j ≤ i only.
+        scale: multiplies Q Kᵀ; default 1/√E.
+        num_heads: tt extension, see the module docstring.
     """
 
     name = "scaled_dot_product_attention"
 
     @staticmethod
-    def forward(ctx, q, k, v, num_heads=1, mask=None, store=None):
-        if q.ndim != 3 or k.ndim != 3 or v.ndim != 3 or k.shape != v.shape \
-                or q.shape[0] != k.shape[0] or q.shape[2] != k.shape[2]:
-            raise ValueError(f"scaled_dot_product_attention: expected q (N, L, E) and k, v "
-                             f"(N, S, E), got q {q.shape}, k {k.shape}, v {v.shape}")
-        n, length, e = q.shape
-        if e % num_heads:
-            raise ValueError(f"scaled_dot_product_attention: embed dim {e} is not divisible "
-                             f"by num_heads={num_heads}")
-        scale = 1.0 / math.sqrt(e // num_heads)  # a Python float: keeps float32 float32
-        qh = _split_heads(q * scale, num_heads)
-        kh, vh = _split_heads(k, num_heads), _split_heads(v, num_heads)
-        scores = qh @ kh.transpose(0, 1, 3, 2)                        # (N, H, L, S)
-        if mask is not None:
-            check_mask("scaled_dot_product_attention", mask, n, length, k.shape[1])
-            # (L, S) broadcasts as it is; (N, L, S) needs a heads axis.
-            np.copyto(scores, -np.inf, where=mask if mask.ndim < 3 else mask[:, None])
-        # Stable softmax in place: subtract the row max so exp never overflows.
-        row_max = scores.max(axis=-1, keepdims=True)
-        if mask is not None:
-            row_max[np.isneginf(row_max)] = 0.0  # fully masked row: exp(-inf) = 0 everywhere
-        np.subtract(scores, row_max, out=scores)
-        np.exp(scores, out=scores)
-        total = scores.sum(axis=-1, keepdims=True)
-        if mask is not None:
-            total[total == 0] = 1.0  # fully masked row: weights stay 0 instead of 0/0
-        weights = np.divide(scores, total, out=scores)
-        if store is not None:
-            store.attn_weights = weights
-        ctx.qh, ctx.kh, ctx.vh, ctx.weights, ctx.scale = qh, kh, vh, weights, scale
-        return _merge_heads(weights @ vh)
+    def forward(ctx, query, key, value, attn_mask=None, dropout_p=0.0, is_causal=False,
+                scale=None, num_heads=None):
+        q, k, v = np.asarray(query), np.asarray(key), np.asarray(value)
+        _check_inputs(q, k, v, num_heads)
+        if not 0.0 <= dropout_p <= 1.0:
+            raise ValueError(f"scaled_dot_product_attention: dropout_p must be in [0, 1], "
+                             f"got {dropout_p}")
+        if num_heads is not None:
+            q, k, v = (_split_heads(a, num_heads) for a in (q, k, v))
+            if np.ndim(attn_mask) == 3:  # a per-sample (N, L, S) mask: the same for every head
+                attn_mask = np.asarray(attn_mask)[:, None]
+        length, source = q.shape[-2], k.shape[-2]
+        batch_shape = np.broadcast_shapes(q.shape[:-2], k.shape[:-2])
+        hidden, bias = _hidden_and_bias(attn_mask, is_causal, length, source, batch_shape)
+        scale = 1.0 / math.sqrt(q.shape[-1]) if scale is None else float(scale)
+        qs = q * scale  # a Python float: keeps float32 float32
+        weights = _softmax_in_place(qs @ np.swapaxes(k, -1, -2), hidden, bias)
+        used = weights
+        keep = None
+        if dropout_p > 0.0:
+            keep = generator().random(weights.shape) >= dropout_p
+            used = weights * keep
+            used *= 1.0 / (1.0 - dropout_p) if dropout_p < 1.0 else 0.0
+        out = used @ v                                        # (…, L, Ev)
+        if num_heads is not None:
+            out = _merge_heads(out)
+        # Two matmuls (QKᵀ and WV) of 2·L·S·E each, plus about 5 per softmax entry.
+        ctx.cost = int(weights.size * (2 * q.shape[-1] + 2 * v.shape[-1] + 5))
+        if True in ctx.needs_grad:
+            ctx.q, ctx.k, ctx.v, ctx.weights, ctx.used, ctx.keep = qs, k, v, weights, used, keep
+            ctx.scale, ctx.num_heads, ctx.dropout_p, ctx.out = scale, num_heads, dropout_p, out
+            ctx.shapes = (np.shape(query), np.shape(key), np.shape(value))
+        return out
 
     @staticmethod
     def backward(ctx, grad):
-        qh, kh, vh, w = ctx.qh, ctx.kh, ctx.vh, ctx.weights
-        gh = _split_heads(grad, qh.shape[1])                          # (N, H, L, d)
-        need_q, need_k, need_v = ctx.needs_grad
-        grad_v = _merge_heads(w.transpose(0, 1, 3, 2) @ gh) if need_v else None
-        # Softmax backward: dS = W * (dW - rowsum(dW * W)); masked entries have W = 0.
-        # einsum forms the row sums without a (N, H, L, S) temporary; the rest is in place.
-        grad_w = gh @ vh.transpose(0, 1, 3, 2)
-        grad_w -= np.einsum("nhls,nhls->nhl", grad_w, w)[..., None]
-        grad_w *= w
-        grad_q = None
-        if need_q:  # scores = (q * scale) @ kᵀ, and qh already holds q * scale.
-            grad_q = grad_w @ kh
-            grad_q *= ctx.scale  # a Python float: stays float32
-            grad_q = _merge_heads(grad_q)
-        grad_k = _merge_heads(grad_w.transpose(0, 1, 3, 2) @ qh) if need_k else None
-        return grad_q, grad_k, grad_v
+        qs, k, v, w, used, heads = ctx.q, ctx.k, ctx.v, ctx.weights, ctx.used, ctx.num_heads
+        need_q, need_k, need_v = ctx.needs_grad[:3]
+        g = _split_heads(grad, heads) if heads is not None else grad      # (…, L, Ev)
+        out = _split_heads(ctx.out, heads) if heads is not None else ctx.out
+        grad_v = np.swapaxes(used, -1, -2) @ g if need_v else None
+        grad_q = grad_k = None
+        if need_q or need_k:
+            # Softmax backward: dS = W ⊙ (dW - rowsum(dW ⊙ W)), and rowsum(dW ⊙ W) =
+            # rowsum(dO ⊙ O) (both are Σ dO·W·V), the cheaper of the two.
+            grad_w = g @ np.swapaxes(v, -1, -2)                            # (…, L, S)
+            if ctx.keep is not None:
+                grad_w *= ctx.keep
+                grad_w *= 1.0 / (1.0 - ctx.dropout_p) if ctx.dropout_p < 1.0 else 0.0
+            row = np.einsum("...ld,...ld->...l", g, out)[..., None]
+            grad_w -= row
+            grad_w *= w                                                   # masked: W = 0
+            if need_q:  # scores = (q · scale) @ kᵀ, and qs already holds q · scale
+                grad_q = grad_w @ k
+                grad_q *= ctx.scale  # a Python float: stays float32
+            if need_k:
+                grad_k = np.swapaxes(grad_w, -1, -2) @ qs
+        grads = [grad_q, grad_k, grad_v]
+        for i, shape in enumerate(ctx.shapes):
+            if grads[i] is not None:
+                grads[i] = _merge_heads(grads[i]) if heads is not None \
+                    else unbroadcast(grads[i], shape)
+        return tuple(grads)
 
     @staticmethod
     def flops(ctx, inputs, output):
-        q, k = inputs[0], inputs[1]
-        n, length, e = q.shape
-        s = k.shape[1]
-        # Two batched matmuls (QKᵀ and WV) of 2·L·S·E each, plus about 5 per softmax entry.
-        return int(4 * n * length * s * e + 5 * ctx.weights.size)
+        return ctx.cost
 
     @staticmethod
     def examples():
         r = np.random.default_rng(0)
-        q, k, v = r.normal(size=(2, 3, 4)), r.normal(size=(2, 5, 4)), r.normal(size=(2, 5, 4))
-        padding = np.zeros((2, 1, 5), dtype=bool)
-        padding[1, :, 3:] = True  # the second sequence has only 3 real keys
-        return [Example(q, k, v, num_heads=2),
-                Example(q, q, q, num_heads=1, mask=causal_mask(3)),
-                Example(q, k, v, num_heads=2, mask=padding),
-                Example(q, k, v, num_heads=4, mask=r.random((2, 3, 5)) < 0.4)]
+        q, k, v = r.normal(size=(2, 3, 4)), r.normal(size=(2, 5, 4)), r.normal(size=(2, 5, 6))
+        allowed = np.ones((2, 1, 5), dtype=bool)
+        allowed[1, :, 3:] = False  # the second sequence has only 3 real keys
+        heads = [r.normal(size=(2, 3, 4)), r.normal(size=(2, 5, 4)), r.normal(size=(2, 5, 4))]
+        return [Example(q, k, v),
+                Example(q, k, v, attn_mask=allowed, scale=0.3),
+                Example(q, k, v, attn_mask=r.normal(size=(3, 5))),          # additive
+                Example(q, q, q, is_causal=True),
+                Example(r.normal(size=(2, 2, 3, 4)), r.normal(size=(1, 2, 5, 4)),
+                        r.normal(size=(2, 1, 5, 3))),                       # broadcast batch
+                Example(*heads, num_heads=2),
+                Example(*heads, num_heads=4, attn_mask=r.random((2, 3, 5)) < 0.6),
+                Example(heads[0], heads[0], heads[0], num_heads=2,
+                        attn_mask=~causal_mask(3))]
