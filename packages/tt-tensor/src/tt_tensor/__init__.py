@@ -7,9 +7,16 @@
 """
 
 from tt_tensor import plugins
-from tt_tensor.creation import (arange, cat, maximum, ones, ones_like, rand, randint, randn,
-                                stack, tensor, where, zeros, zeros_like)
-from tt_tensor.dtypes import bool, float32, float64, int64  # noqa: A004
+from tt_tensor import functions
+from tt_tensor.creation import (arange, as_tensor, bernoulli, cat, concat, concatenate, empty,
+                                empty_like, eye, full, full_like, linspace, logspace, maximum,
+                                minimum, multinomial, normal, ones, ones_like, rand, rand_like,
+                                randint, randint_like, randn, randn_like, randperm, stack, tensor,
+                                where, zeros, zeros_like)
+from tt_tensor.dtypes import (bool, double, float, float16, float32, float64, get_default_dtype,  # noqa: A004
+                              half, int, int8, int16, int32, int64, long, set_default_dtype, short,
+                              uint8)
+from tt_tensor.functions import *  # noqa: F403  (tt.add, tt.sum, ...: the Tensor methods as functions)
 from tt_tensor.device import device
 from tt_tensor.function import Context, Example, Function, unbroadcast
 from tt_tensor.grad_mode import (AnomalyError, detect_anomaly, enable_grad, inference_mode,
@@ -30,4 +37,10 @@ __all__ = [
     "no_grad", "enable_grad", "set_grad_enabled", "inference_mode", "is_grad_enabled",
     "detect_anomaly", "is_anomaly_enabled", "AnomalyError",
     "hookimpl", "plugins", "OPS", "RegistryError", "__version__",
+    # issue 13: creation, dtypes and the function forms of the Tensor methods
+    "as_tensor", "bernoulli", "concat", "concatenate", "empty", "empty_like", "eye", "full",
+    "full_like", "linspace", "logspace", "minimum", "multinomial", "normal", "rand_like",
+    "randint_like", "randn_like", "randperm", "double", "float", "float16", "half", "int",
+    "int8", "int16", "int32", "long", "short", "uint8", "get_default_dtype", "set_default_dtype",
+    *functions.__all__,
 ]

@@ -82,6 +82,17 @@ def _kind_of_scalar(value) -> str:
     return "f"
 
 
+def promote_types(a, b) -> np.dtype:
+    """torch's `promote_types`: as NumPy's, except that an integer (or bool) with a float
+    gives that float (NumPy: int64 with float32 is float64; torch: float32)."""
+    a, b = np.dtype(a), np.dtype(b)
+    if a.kind == "f" and b.kind != "f":
+        return a
+    if b.kind == "f" and a.kind != "f":
+        return b
+    return np.promote_types(a, b)
+
+
 def _combine(higher, lower):
     """torch's `combine_categories`: `higher` wins unless `lower` is of a higher category."""
     if higher is None:
@@ -91,7 +102,7 @@ def _combine(higher, lower):
     if higher.kind == "f":
         return higher
     if higher.kind == "b" or lower.kind == "f":
-        return np.promote_types(higher, lower)
+        return promote_types(higher, lower)
     return higher
 
 
@@ -107,9 +118,9 @@ def result_type(*values) -> np.dtype:
     for v in values:
         if isinstance(v, np.ndarray):
             if v.ndim:
-                dims = v.dtype if dims is None else np.promote_types(dims, v.dtype)
+                dims = v.dtype if dims is None else promote_types(dims, v.dtype)
             else:
-                zero = v.dtype if zero is None else np.promote_types(zero, v.dtype)
+                zero = v.dtype if zero is None else promote_types(zero, v.dtype)
         elif v is not None:
             kind = _kind_of_scalar(v)
             d = bool if kind == "b" else int64 if kind == "i" else _default_float

@@ -674,13 +674,13 @@ class Tensor:
         d = _check_dim("index_select", dim, self.ndim)
         return self[(slice(None),) * d + (np.asarray(_raw(index), dtype=np.int64).reshape(-1),)]
 
-    def sort(self, dim: int = -1, descending: bool = False, stable: bool = False):
+    def sort(self, dim: int = -1, descending: bool = False, *, stable: bool = False):
         """`(values, indices)` sorted along `dim` (ties keep their order)."""
-        indices = self.argsort(dim, descending, stable)
+        indices = self.argsort(dim, descending, stable=stable)
         values = self.gather(dim, indices) if self.ndim else OPS["clone"].apply(self)
         return return_types["sort"](values, indices)
 
-    def argsort(self, dim: int = -1, descending: bool = False, stable: bool = False):
+    def argsort(self, dim: int = -1, descending: bool = False, *, stable: bool = False):
         """The indices that sort along `dim` (a stable sort; ties keep their order)."""
         axis = _check_dim("argsort", dim, self.ndim)
         if self.ndim == 0:
