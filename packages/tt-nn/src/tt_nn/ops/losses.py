@@ -340,13 +340,18 @@ class CrossEntropyOp(Function):
             d -= ctx.coef
         else:
             rows, safe, picked = ctx.pick
-            row_sum = picked.reshape(ctx.softmax.shape[:-1])
-            if ctx.smooth is not None:
-                w_sum = ctx.softmax.shape[-1] if ctx.weight is None else ctx.weight.sum()
-                row_sum = row_sum + ctx.smooth * w_sum
-            d = ctx.softmax * row_sum[..., None]
-            if ctx.smooth is not None:
-                d -= ctx.smooth[..., None] * (1 if ctx.weight is None else ctx.weight)
+            if ctx.weight is None and ctx.smooth is None:  # the common case: sum(a) is 1 or 0
+                d = ctx.softmax.copy()
+                if ctx.denominator != picked.size:  # some targets ignored: their rows are 0
+                    d *= picked.reshape(d.shape[:-1])[..., None]
+            else:
+                row_sum = picked.reshape(ctx.softmax.shape[:-1])
+                if ctx.smooth is not None:
+                    w_sum = ctx.softmax.shape[-1] if ctx.weight is None else ctx.weight.sum()
+                    row_sum = row_sum + ctx.smooth * w_sum
+                d = ctx.softmax * row_sum[..., None]
+                if ctx.smooth is not None:
+                    d -= ctx.smooth[..., None] * (1 if ctx.weight is None else ctx.weight)
             d.reshape(-1, d.shape[-1])[rows, safe] -= picked  # a view of d: edits d itself
         d = _scale_rows(d, grad, reduction, total)
         return (_classes_back(d, ctx.shape), d_target)
