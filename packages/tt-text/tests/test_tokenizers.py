@@ -73,8 +73,12 @@ def test_bpe_stops_when_no_pair_repeats():
     assert tok.vocab_size == 256  # every pair occurs once: nothing worth merging
 
 
+# Any Python string: every code point, lone surrogates ("Cs") included.
+ANY_TEXT = st.text(st.characters(exclude_categories=()))
+
+
 @settings(max_examples=200, deadline=None)
-@given(st.text())  # arbitrary Unicode without surrogates (they have no UTF-8 form)
+@given(ANY_TEXT)
 def test_bpe_round_trips_any_string(bpe, text):
     ids = bpe.encode(text)
     assert all(0 <= i < bpe.vocab_size for i in ids)
@@ -88,7 +92,8 @@ def test_bpe_round_trips_unseen_scripts(bpe, text):
 
 
 @settings(max_examples=30, deadline=None)
-@given(st.text(min_size=1, max_size=200), st.integers(256, 320))
+@given(st.text(st.characters(exclude_categories=()), min_size=1, max_size=200),
+       st.integers(256, 320))
 def test_bpe_trained_on_any_text_round_trips_it(text, vocab_size):
     tok = BPETokenizer().train(text, vocab_size)
     assert tok.decode(tok.encode(text)) == text
@@ -104,6 +109,32 @@ def test_bpe_rejects_ids_outside_the_vocabulary(bpe):
 def test_bpe_decodes_broken_utf8_with_replacement_characters(bpe):
     # The first byte of "é" alone is not valid UTF-8; a sampled sequence can end like that.
     assert bpe.decode([0xC3]) == "\ufffd"
+    assert bpe.decode([0xED, 0xA0]) == "\ufffd\ufffd"  # a surrogate's first two bytes only
+    assert bpe.decode([0x61, 0xFF, 0x62]) == "a\ufffdb"
+
+
+@pytest.mark.parametrize("text", ["a\ud800b", "\udfff", "\ud83d\ude00 unpaired halves",
+                                  "x\udc80\udc81y", "\ud800" * 5])
+def test_lone_surrogates_round_trip(bpe, tmp_path, text):
+    # Issue 12, item 25: these raised a bare UnicodeEncodeError.
+    ids = bpe.encode(text)
+    assert bpe.decode(ids) == text
+    trained = BPETokenizer().train(text * 3, vocab_size=270)
+    assert trained.decode(trained.encode(text)) == text
+    chars = CharTokenizer().train(text)
+    path = tmp_path / "chars.json"
+    chars.save(path)
+    assert CharTokenizer.load(path).decode(chars.encode(text)) == text
+    path.read_bytes().decode("utf-8")  # the file itself is valid UTF-8 (escapes inside)
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.text(st.characters(exclude_categories=()), min_size=1, max_size=50))
+def test_char_tokenizer_saves_any_string(tmp_path_factory, text):
+    tok = CharTokenizer().train(text)
+    path = tmp_path_factory.mktemp("chars") / "tok.json"
+    tok.save(path)
+    assert CharTokenizer.load(path).decode(tok.encode(text)) == text
 
 
 def test_bpe_saves_and_loads_json(bpe, tmp_path):

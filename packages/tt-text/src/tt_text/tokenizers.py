@@ -8,10 +8,17 @@ again and again, until the vocabulary has the size asked for. Common words end u
 token; rare text falls back to bytes.
 
 Both save to and load from plain JSON.
+
+Any Python string round-trips, even one holding lone surrogates (say `"a\\ud800b"`, which
+is not valid Unicode text but is a valid `str`, e.g. from `os.fsdecode`): `BPETokenizer`
+encodes them as Python's `"surrogatepass"` does (the 3-byte form UTF-8 would give them),
+and decodes those bytes back to the same surrogate; `CharTokenizer.save` writes JSON with
+`\\uXXXX` escapes for every non-ASCII character, which JSON reads back exactly.
 """
 
 from __future__ import annotations
 
+import codecs
 import heapq
 import json
 import re
@@ -24,6 +31,25 @@ from typing import Iterable
 # then learn "word pieces", and training only needs each distinct chunk once with its count.
 # Every character matches one of the alternatives, so the chunks always rebuild the text.
 _CHUNK = re.compile(r" ?[^\W\d_]+| ?\d+| ?[^\w\s]+| ?_+|\s+(?!\S)|\s+")
+
+
+def _utf8(text: str) -> bytes:
+    """UTF-8 bytes of `text`; a lone surrogate becomes its 3-byte form (surrogatepass)."""
+    return text.encode("utf-8", errors="surrogatepass")
+
+
+def _surrogate_or_replace(error: UnicodeDecodeError) -> tuple[str, int]:
+    """Decoding errors: the 3-byte form of a surrogate is that surrogate (the inverse of
+    `_utf8`); any other invalid byte sequence becomes U+FFFD, as with errors="replace"."""
+    data, start = error.object, error.start
+    three = data[start:start + 3]
+    if len(three) == 3 and three[0] == 0xED and 0xA0 <= three[1] <= 0xBF \
+            and 0x80 <= three[2] <= 0xBF:
+        return three.decode("utf-8", errors="surrogatepass"), start + 3
+    return "\ufffd", error.end
+
+
+codecs.register_error("tt_text.surrogate_or_replace", _surrogate_or_replace)
 
 
 def _check_ids(name: str, ids: Iterable[int], vocab_size: int) -> list[int]:
@@ -89,8 +115,9 @@ class CharTokenizer:
 
     def save(self, path: str | Path) -> None:
         """Write the vocabulary to `path` as JSON."""
+        # ensure_ascii: \uXXXX escapes keep the file valid UTF-8 even for lone surrogates.
         Path(path).write_text(json.dumps({"type": "CharTokenizer", "chars": self.chars},
-                                         ensure_ascii=False), encoding="utf-8")
+                                         ensure_ascii=True), encoding="utf-8")
 
     @classmethod
     def load(cls, path: str | Path) -> CharTokenizer:
@@ -151,7 +178,7 @@ class BPETokenizer:
                              f"values), got {vocab_size}")
         self.__init__()
         counts = Counter(_CHUNK.findall(text))
-        words = [list(chunk.encode("utf-8")) for chunk in counts]
+        words = [list(_utf8(chunk)) for chunk in counts]
         freqs = list(counts.values())
 
         pair_count: Counter = Counter()
@@ -192,7 +219,8 @@ class BPETokenizer:
         return self
 
     def encode(self, text: str) -> list[int]:
-        """The ids of `text`: its UTF-8 bytes with the learned merges applied in order."""
+        """The ids of `text`: its UTF-8 bytes with the learned merges applied in order
+        (lone surrogates: see the module docstring)."""
         ids: list[int] = []
         for chunk in _CHUNK.findall(text):
             cached = self._cache.get(chunk)
@@ -202,7 +230,7 @@ class BPETokenizer:
         return ids
 
     def _encode_chunk(self, chunk: str) -> list[int]:
-        word = list(chunk.encode("utf-8"))
+        word = list(_utf8(chunk))
         while len(word) > 1:
             # Apply the earliest-learned merge present; the order of training is the rule.
             pair = min(zip(word, word[1:]), key=lambda p: self._rank.get(p, 1 << 62))
@@ -213,9 +241,11 @@ class BPETokenizer:
 
     def decode(self, ids: Iterable[int]) -> str:
         """The text of `ids`. Byte sequences that are not valid UTF-8 (possible when a model
-        generates ids freely) become U+FFFD replacement characters instead of failing."""
+        generates ids freely) become U+FFFD replacement characters instead of failing,
+        except the 3-byte form of a surrogate, which gives back that surrogate."""
         ids = _check_ids("BPETokenizer", ids, self.vocab_size)
-        return b"".join(self._bytes[i] for i in ids).decode("utf-8", errors="replace")
+        return b"".join(self._bytes[i] for i in ids).decode(
+            "utf-8", errors="tt_text.surrogate_or_replace")
 
     def token_bytes(self, token_id: int) -> bytes:
         """The bytes one id stands for (handy for looking at what was learned)."""
