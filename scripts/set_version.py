@@ -48,8 +48,9 @@ def files(root: Path) -> list[tuple[Path, Path]]:
     """(pyproject.toml, __init__.py) of every package under root/packages."""
     pairs = []
     for pyproject in sorted(root.glob("packages/*/pyproject.toml")):
-        import_name = pyproject.parent.name.replace("-", "_")
-        pairs.append((pyproject, pyproject.parent / "src" / import_name / "__init__.py"))
+        # The import package is the one folder under src/ (tt-framework's is `tt`).
+        (init,) = pyproject.parent.glob("src/*/__init__.py")
+        pairs.append((pyproject, init))
     return pairs
 
 

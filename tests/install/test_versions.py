@@ -23,7 +23,7 @@ def pyprojects(root: Path) -> dict[str, dict]:
 
 
 def init_version(root: Path, dist_name: str) -> str:
-    init = root / "packages" / dist_name / "src" / dist_name.replace("-", "_") / "__init__.py"
+    (init,) = (root / "packages" / dist_name).glob("src/*/__init__.py")
     match = re.search(r'^__version__ = "([^"]*)"$', init.read_text(), re.MULTILINE)
     assert match, f"{init} has no __version__ line"
     return match[1]
@@ -39,7 +39,7 @@ def sibling_requirements(project: dict) -> list[Requirement]:
 
 def assert_consistent(root: Path, version: str) -> None:
     projects = pyprojects(root)
-    assert len(projects) == 6, sorted(projects)
+    assert len(projects) == 7, sorted(projects)
     for name, project in projects.items():
         assert project["version"] == version, f"{name} pyproject says {project['version']}"
         assert init_version(root, name) == version, f"{name} __version__ disagrees"
