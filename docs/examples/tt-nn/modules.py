@@ -21,7 +21,8 @@ shapes = {name: p.shape for name, p in model.named_parameters()}
 assert shapes == {"fc1.weight": (8, 2), "fc1.bias": (8,), "fc2.weight": (1, 8), "fc2.bias": (1,)}
 assert model(tt.randn(5, 2)).shape == (5, 1)
 
-# state_dict() holds NumPy arrays; load_state_dict copies them into the parameters.
+# state_dict() holds Tensors sharing memory with the model (as in PyTorch); load_state_dict
+# copies values into the parameters.
 state = model.state_dict()
 other = TwoLayer()
 other.load_state_dict(state)
