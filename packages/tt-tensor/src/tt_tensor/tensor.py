@@ -373,7 +373,7 @@ class Tensor:
         """
         if isinstance(dim, Tensor):
             return self.maximum(dim)
-        if dim is None:
+        if dim is None or dim == ():
             return OPS["amax"].apply(self)
         return self._values_indices("max", np.argmax, dim, keepdim)
 
@@ -381,7 +381,7 @@ class Tensor:
         """The smallest value; with `dim`, `(values, indices)` along it (see `max`)."""
         if isinstance(dim, Tensor):
             return self.minimum(dim)
-        if dim is None:
+        if dim is None or dim == ():
             return OPS["amin"].apply(self)
         return self._values_indices("min", np.argmin, dim, keepdim)
 
