@@ -282,3 +282,45 @@ def test_module_to_accepts_devices_and_dtypes_as_torch():
         model.cuda()
     with pytest.raises(RuntimeError, match="tt computes with NumPy on the CPU"):
         nn.Linear(2, 2, device="cuda:0")
+
+
+def _container_edits(lib):
+    s = lib.Sequential(lib.ReLU(), lib.Tanh(), lib.Sigmoid())
+    s.insert(1, lib.Identity())
+    s[0] = lib.SiLU()
+    del s[2]
+    popped = s.pop(0)
+    s.append(lib.ReLU())
+    s.extend([lib.Tanh()])
+    m = lib.ModuleList([lib.ReLU(), lib.Tanh()])
+    m.insert(0, lib.Sigmoid())
+    m += [lib.Identity()]
+    del m[1]
+    m[0] = lib.ReLU6()
+    d = lib.ModuleDict({"a": lib.ReLU(), "b": lib.Tanh()})
+    d.update({"c": lib.Sigmoid()})
+    d["a"] = lib.SiLU()  # replacing keeps the position
+    d.pop("b")
+    names = lambda c: [(n, type(x).__name__) for n, x in c.named_children()]  # noqa: E731
+    return names(s), type(popped).__name__, names(m), names(d)
+
+
+def test_container_editing_matches_torch(torch):
+    assert _container_edits(nn) == _container_edits(torch.nn)
+
+
+def test_reassigning_a_layer_keeps_its_place_in_state_dict(torch):
+    def build(lib):
+        model = lib.Sequential(lib.Linear(2, 3), lib.ReLU(), lib.Linear(3, 1))
+        model.fc = lib.Linear(1, 4)
+        model[0] = lib.Linear(2, 3, bias=False)  # fine-tuning: swap a layer in place
+        model.fc = lib.Linear(1, 5)
+        return list(model.state_dict())
+
+    assert build(nn) == build(torch.nn)
+
+
+def test_state_dict_prefix_and_keep_vars():
+    layer = nn.Linear(2, 2)
+    assert list(layer.state_dict(prefix="enc.")) == ["enc.weight", "enc.bias"]
+    assert layer.state_dict(keep_vars=True)["weight"] is layer.weight

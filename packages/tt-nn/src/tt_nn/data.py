@@ -32,10 +32,15 @@ def _rng(generator: Any) -> Any:
         return default_generator()
     if isinstance(generator, (int, np.integer)):
         return np.random.default_rng(int(generator))
-    if hasattr(generator, "permutation"):
+    if hasattr(generator, "permutation"):  # a numpy Generator, or anything drawing like one
         return generator
-    raise TypeError(f"generator: expected a numpy.random.Generator (or a seed), got "
-                    f"{type(generator).__name__}")
+    for name in ("numpy", "rng", "_rng", "generator", "_generator"):
+        inner = getattr(generator, name, None)  # a tt Generator wrapping a numpy one
+        inner = inner() if callable(inner) and not hasattr(inner, "permutation") else inner
+        if hasattr(inner, "permutation"):
+            return inner
+    raise TypeError(f"generator: expected a numpy.random.Generator, a tt Generator or a seed, "
+                    f"got {type(generator).__name__}")
 
 
 class Dataset:

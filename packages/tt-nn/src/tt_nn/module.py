@@ -99,9 +99,12 @@ class Module:
                                  f"add super().__init__() at the top of "
                                  f"{type(self).__name__}.__init__")
 
-    def _forget(self, name: str) -> None:
+    def _forget(self, name: str, keep: dict | None = None) -> None:
+        """Remove `name` from every registry but `keep` (where re-assigning it keeps its
+        place, so `model.fc = Linear(...)` leaves the state_dict order as in PyTorch)."""
         for registry in (self._parameters, self._buffers, self._modules):
-            registry.pop(name, None)
+            if registry is not keep:
+                registry.pop(name, None)
         self._non_persistent.discard(name)
 
     def register_parameter(self, name: str, param: Parameter | None) -> None:
@@ -110,7 +113,7 @@ class Module:
             raise TypeError(f"register_parameter: {name!r} must be a tt_nn.Parameter or None, "
                             f"got {type(param).__name__}")
         self._check_initialised(name)
-        self._forget(name)
+        self._forget(name, keep=self._parameters)
         self._parameters[name] = param
         object.__setattr__(self, name, param)
 
@@ -122,7 +125,7 @@ class Module:
         """
         self._check_initialised(name)
         value = _as_buffer(type(self).__name__, name, tensor)
-        self._forget(name)
+        self._forget(name, keep=self._buffers)
         self._buffers[name] = value
         if not persistent:
             self._non_persistent.add(name)
@@ -134,7 +137,7 @@ class Module:
             raise TypeError(f"add_module: {name!r} must be a Module or None, "
                             f"got {type(module).__name__}")
         self._check_initialised(name)
-        self._forget(name)
+        self._forget(name, keep=self._modules)
         self._modules[name] = module
         object.__setattr__(self, name, module)
 
@@ -286,15 +289,20 @@ class Module:
         return self.to(np.float32)
 
     # ----- saving and loading -----------------------------------------------------------
-    def state_dict(self) -> OrderedDict[str, Tensor]:
+    def state_dict(self, *, destination: dict | None = None, prefix: str = "",
+                   keep_vars: bool = False) -> OrderedDict[str, Tensor]:
         """Every parameter and persistent buffer by dotted name, as PyTorch returns them.
 
         The values are detached Tensors that share memory with the module: training changes
         them, and `state_dict()[k].copy_(...)` writes into the model (copy with `.clone()` or
         `tt_nn.save` for a snapshot). A sub-module reachable under two names (`self.b =
-        self.a`) appears under both, as in PyTorch.
+        self.a`) appears under both, as in PyTorch. `keep_vars=True` gives the Parameters
+        themselves; `prefix` goes in front of every key.
         """
-        return OrderedDict((key, tensor.detach()) for key, tensor in self._state_tensors().items())
+        out = OrderedDict() if destination is None else destination
+        for key, tensor in self._state_tensors(prefix).items():
+            out[key] = tensor if keep_vars else tensor.detach()
+        return out
 
     def load_state_dict(self, state_dict: dict[str, Any], strict: bool = True) -> IncompatibleKeys:
         """Copy values into the existing parameters and buffers (which keep their dtype).

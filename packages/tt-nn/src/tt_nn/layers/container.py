@@ -38,11 +38,35 @@ class Sequential(Module):
                 input = module(input)
         return input
 
+    def extend(self, modules: Iterable[Module]) -> Sequential:
+        """Append each of `modules` in turn."""
+        for module in modules:
+            self.append(module)
+        return self
+
+    def insert(self, index: int, module: Module) -> Sequential:
+        """Put `module` at position `index`; the later layers move one place on."""
+        _renumber(self, index, module)
+        return self
+
+    def pop(self, index: int = -1) -> Module:
+        """Remove and return the layer at `index` (renumbering the rest)."""
+        module = self[index]
+        del self[index]
+        return module
+
     def __getitem__(self, index: int | slice) -> Any:
         items = list(self._modules.items())
         if isinstance(index, slice):
             return Sequential(OrderedDict(items[index]))
         return items[index][1]
+
+    def __setitem__(self, index: int, module: Module) -> None:
+        name = list(self._modules)[index]  # IndexError past the end, as a list
+        self.add_module(name, _checked(name, module))
+
+    def __delitem__(self, index: int | slice) -> None:
+        _delete(self, index)
 
     def __len__(self) -> int:
         return len(self._modules)
@@ -72,9 +96,29 @@ class ModuleList(Module):
             self.append(module)
         return self
 
+    def insert(self, index: int, module: Module) -> None:
+        """Put `module` at position `index`; the later ones move one place on."""
+        _renumber(self, index, module)
+
+    def pop(self, index: int = -1) -> Module:
+        """Remove and return the module at `index` (renumbering the rest)."""
+        module = self[index]
+        del self[index]
+        return module
+
     def __getitem__(self, index: int | slice) -> Any:
         values = list(self._modules.values())
         return ModuleList(values[index]) if isinstance(index, slice) else values[index]
+
+    def __setitem__(self, index: int, module: Module) -> None:
+        name = list(self._modules)[index]
+        self.add_module(name, _checked(name, module))
+
+    def __delitem__(self, index: int | slice) -> None:
+        _delete(self, index)
+
+    def __iadd__(self, modules: Iterable[Module]) -> ModuleList:
+        return self.extend(modules)
 
     def __len__(self) -> int:
         return len(self._modules)
@@ -106,6 +150,27 @@ class ModuleDict(Module):
     def __iter__(self) -> Iterator[str]:
         return iter(self._modules)
 
+    def __delitem__(self, name: str) -> None:
+        del self._modules[name]
+        object.__delattr__(self, name)
+
+    def update(self, modules: Any) -> None:
+        """Add (or replace) modules from a dict or (name, module) pairs."""
+        pairs = modules.items() if hasattr(modules, "items") else modules
+        for name, module in pairs:
+            self[name] = module
+
+    def pop(self, name: str) -> Module:
+        """Remove and return the module under `name`."""
+        module = self[name]
+        del self[name]
+        return module
+
+    def clear(self) -> None:
+        """Remove every module."""
+        for name in list(self._modules):
+            del self[name]
+
     def keys(self):
         return self._modules.keys()
 
@@ -121,3 +186,30 @@ def _checked(name: str, module: Any) -> Module:
         raise TypeError(f"container: item {name} is a {type(module).__name__}, not a Module "
                         f"(did you write ReLU instead of ReLU()?)")
     return module
+
+
+def _renumber(container: Module, index: int, module: Module | None = None) -> None:
+    """Rebuild a numbered container's registry ("0", "1", …) after inserting `module` at
+    `index` (or just renumber, when module is None)."""
+    modules = [m for m in container._modules.values()]
+    if module is not None:
+        n = len(modules)
+        if not -n <= index <= n:
+            raise IndexError(f"{type(container).__name__}.insert: index {index} is out of range "
+                             f"for {n} modules")
+        modules.insert(index % (n + 1) if index < 0 else index, _checked(str(index), module))
+    for name in list(container._modules):
+        container._forget(name)
+        object.__delattr__(container, name)
+    for i, m in enumerate(modules):
+        container.add_module(str(i), m)
+
+
+def _delete(container: Module, index: int | slice) -> None:
+    """Remove the module(s) at `index` from a numbered container and renumber the rest."""
+    names = list(container._modules)
+    chosen = names[index] if isinstance(index, slice) else [names[index]]
+    for name in chosen:
+        container._forget(name)
+        object.__delattr__(container, name)
+    _renumber(container, 0)
