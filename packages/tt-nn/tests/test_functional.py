@@ -203,3 +203,13 @@ def test_every_registered_op_is_declared_in_the_pyproject():
     declared = tomllib.loads(pyproject.read_text())["project"]["entry-points"]["tt.ops"]
     assert set(declared) == {op.name for op in OP_CLASSES}
     assert set(declared.values()) == {"tt_nn.plugin"}
+
+
+@pytest.mark.filterwarnings("ignore:Implicit dimension choice")
+@pytest.mark.parametrize("shape", [(5,), (3, 4), (2, 3, 4), (2, 3, 4, 2)])
+def test_softmax_without_dim_follows_torchs_implicit_choice(shape, torch):
+    x = rng.normal(size=shape)
+    for ours, theirs in ((F.softmax, torch.nn.functional.softmax),
+                         (F.log_softmax, torch.nn.functional.log_softmax),
+                         (nn.Softmax(), torch.nn.Softmax()), (nn.LogSoftmax(), torch.nn.LogSoftmax())):
+        np.testing.assert_allclose(ours(tt.tensor(x)).data, theirs(torch.tensor(x)).numpy(), rtol=1e-12)

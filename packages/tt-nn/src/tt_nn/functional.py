@@ -107,18 +107,26 @@ def gelu(input: Tensor, approximate: str = "none") -> Tensor:
     return OPS["gelu"].apply(input, approximate=approximate)
 
 
+def _implicit_dim(input: Tensor, dim: int | None) -> int:
+    """PyTorch's (deprecated) choice when no dim is given: 0 for 0-, 1- and 3-D inputs, else 1."""
+    if dim is not None:
+        return dim
+    return 0 if input.ndim in (0, 1, 3) else 1
+
+
 def softmax(input: Tensor, dim: int | None = None, dtype: Any = None) -> Tensor:
-    """Probabilities along `dim` (default the last): e^x / sum(e^x), stable for any logits."""
+    """Probabilities along `dim`: e^x / sum(e^x), stable for any logits. Give `dim`: without
+    it PyTorch's old implicit choice is followed (see `_implicit_dim`)."""
     if dtype is not None:
         input = input.to(dtype)
-    return OPS["softmax"].apply(input, dim=-1 if dim is None else dim)
+    return OPS["softmax"].apply(input, dim=_implicit_dim(input, dim))
 
 
 def log_softmax(input: Tensor, dim: int | None = None, dtype: Any = None) -> Tensor:
-    """x - logsumexp(x) along `dim` (default the last)."""
+    """x - logsumexp(x) along `dim` (give it; without it as `softmax`)."""
     if dtype is not None:
         input = input.to(dtype)
-    return OPS["log_softmax"].apply(input, dim=-1 if dim is None else dim)
+    return OPS["log_softmax"].apply(input, dim=_implicit_dim(input, dim))
 
 
 def softmin(input: Tensor, dim: int | None = None, dtype: Any = None) -> Tensor:
