@@ -146,7 +146,8 @@ class AminOp(AmaxOp):
 def _to_last(a, axes):
     """Move `axes` to the end and merge them into one: (rest..., n)."""
     moved = np.moveaxis(a, axes, range(a.ndim - len(axes), a.ndim))
-    return moved.reshape(moved.shape[:a.ndim - len(axes)] + (-1,))
+    kept = moved.shape[:a.ndim - len(axes)]
+    return moved.reshape(kept + (int(np.prod(moved.shape[len(kept):])),))
 
 
 class ProdOp(Function):
@@ -169,6 +170,8 @@ class ProdOp(Function):
     def backward(ctx, grad):
         a, axes = ctx.a, ctx.axes
         flat = _to_last(a, axes)
+        if flat.shape[-1] == 0:  # an empty product (= 1) depends on nothing
+            return (np.zeros(a.shape, grad.dtype),)
         ones = np.ones(flat.shape[:-1] + (1,), a.dtype)
         before = np.cumprod(np.concatenate([ones, flat[..., :-1]], axis=-1), axis=-1)
         after = np.flip(np.cumprod(np.concatenate([ones, np.flip(flat, -1)[..., :-1]], axis=-1), axis=-1), -1)
