@@ -5,7 +5,8 @@ import pytest
 import tt_tensor as tt
 from tt_autograd import gradcheck
 from tt_tensor import plugins
-from tt_vision import AvgPool2d, BatchNorm2d, Conv2d, MaxPool2d
+from tt_vision import (AdaptiveAvgPool2d, AvgPool2d, BatchNorm1d, BatchNorm2d, Conv1d, Conv2d,
+                       ConvTranspose2d, Dropout2d, GroupNorm, MaxPool2d, MaxUnpool2d, Upsample)
 
 
 def normal(*shape, seed=0):
@@ -135,20 +136,27 @@ def test_batchnorm2d_without_running_stats_always_uses_the_batch():
     assert list(bn.parameters()) == []
 
 
-# ----- bad input: the error names the layer and the shapes --------------------------------
+# ----- bad input: the op names itself and the shapes (the layer adds its own name) ----------
 @pytest.mark.parametrize("layer, shape, pattern", [
-    (Conv2d(1, 8, 3), (1, 8, 8), r"Conv2d\(1, 8, kernel_size=\(3, 3\)\).*\(N, 1, H, W\).*\(1, 8, 8\)"),
-    (Conv2d(3, 8, 3), (2, 1, 8, 8), r"Conv2d\(3, 8.*\(N, 3, H, W\).*\(2, 1, 8, 8\)"),
-    (Conv2d(1, 8, 5), (2, 1, 4, 4), r"Conv2d\(1, 8, kernel_size=\(5, 5\)\).*kernel \(5, 5\) is "
-                                     r"larger than the padded input \(4, 4\)"),
+    (Conv2d(1, 8, 3), (8, 8), r"conv2d.*\(N, C, H, W\).*\(8, 8\)"),
+    (Conv2d(3, 8, 3), (2, 1, 8, 8), r"conv2d: weight of shape \(8, 3, 3, 3\) does not fit input "
+                                    r"of shape \(2, 1, 8, 8\)"),
+    (Conv2d(1, 8, 5), (2, 1, 4, 4), r"conv2d: kernel \(5, 5\).* is larger than the padded input "
+                                    r"\(4, 4\)"),
     (Conv2d(1, 8, 5, padding=1), (2, 1, 2, 2), r"larger than the padded input \(4, 4\)"),
-    (MaxPool2d(2), (8, 8), r"MaxPool2d\(kernel_size=\(2, 2\).*4-D.*\(8, 8\)"),
-    (AvgPool2d(3), (1, 1, 2, 5), r"AvgPool2d.*kernel \(3, 3\) is larger.*\(2, 5\)"),
-    (BatchNorm2d(4), (2, 3, 5, 5), r"BatchNorm2d\(4\).*\(N, 4, H, W\).*\(2, 3, 5, 5\)"),
+    (MaxPool2d(2), (8, 8), r"max_pool2d.*4-D.*\(8, 8\)"),
+    (AvgPool2d(3), (1, 1, 2, 5), r"avg_pool2d: kernel \(3, 3\).* is larger.*\(2, 5\)"),
+    (BatchNorm2d(4), (2, 3, 5, 5), r"batch_norm: weight of shape \(4,\) does not fit input of "
+                                   r"shape \(2, 3, 5, 5\)"),
+    (BatchNorm2d(4), (2, 4), r"expected a 4-D input \(N, C, H, W\), got shape \(2, 4\)"),
+    (BatchNorm1d(4), (2, 4, 5, 5), r"expected a 2-D or 3-D input"),
+    (GroupNorm(2, 4), (2, 3, 5), r"group_norm: .*\(2, 3, 5\).*divisible by num_groups=2"),
+    (Conv1d(2, 4, 3), (2, 3, 9), r"conv2d: weight of shape \(4, 2, 1, 3\) does not fit"),
 ])
-def test_bad_shapes_name_the_layer_and_shapes(layer, shape, pattern):
-    with pytest.raises(ValueError, match=pattern):
+def test_bad_shapes_name_the_op_and_shapes(layer, shape, pattern):
+    with pytest.raises(ValueError, match=pattern) as caught:
         layer(tt.zeros(*shape))
+    assert str(caught.value).count("does not fit") <= 1  # validated once, not in layer and op
 
 
 def test_ops_check_shapes_too():
@@ -157,8 +165,17 @@ def test_ops_check_shapes_too():
         tt.OPS["conv2d"].apply(tt.zeros(1, 3, 5, 5), tt.zeros(4, 2, 3, 3))
     with pytest.raises(ValueError, match=r"conv2d: bias of shape \(3,\)"):
         tt.OPS["conv2d"].apply(tt.zeros(1, 2, 5, 5), tt.zeros(4, 2, 3, 3), tt.zeros(3))
-    with pytest.raises(ValueError, match=r"batch_norm2d: training needs more than one value"):
-        tt.OPS["batch_norm2d"].apply(tt.zeros(1, 2, 1, 1))
+    with pytest.raises(ValueError, match=r"conv2d: input channels 3 .* not divisible by groups=2"):
+        tt.OPS["conv2d"].apply(tt.zeros(1, 3, 5, 5), tt.zeros(4, 1, 3, 3), groups=2)
+    with pytest.raises(ValueError, match=r"batch_norm: training needs more than one value"):
+        tt.OPS["batch_norm"].apply(tt.zeros(1, 2, 1, 1))
+    with pytest.raises(ValueError, match=r"max_pool2d: padding \(2, 2\) must be at most half"):
+        tt.OPS["max_pool2d"].apply(tt.zeros(1, 1, 6, 6), kernel_size=2, padding=2)
+    with pytest.raises(ValueError, match=r"pad: reflect padding \(4, 0\) must be smaller"):
+        tt.OPS["pad"].apply(tt.zeros(1, 1, 4, 4), pad=(4, 0), mode="reflect")
+    with pytest.raises(ValueError, match=r"conv_transpose2d: output_padding \(2, 2\) must be"):
+        tt.OPS["conv_transpose2d"].apply(tt.zeros(1, 2, 3, 3), tt.zeros(2, 2, 3, 3), stride=2,
+                                         output_padding=2)
 
 
 def test_bad_constructor_arguments():
@@ -166,19 +183,47 @@ def test_bad_constructor_arguments():
         Conv2d(1, 2, "3")
     with pytest.raises(ValueError, match="Conv2d: .*must be positive"):
         Conv2d(1, 2, 3, stride=0)
-    with pytest.raises(ValueError, match="MaxPool2d: kernel_size and stride must be positive"):
+    with pytest.raises(ValueError, match="MaxPool2d: kernel_size, stride and dilation must be "
+                                         "positive"):
         MaxPool2d(0)
+    with pytest.raises(ValueError, match=r"Conv2d: in_channels \(3\) and out_channels \(4\) "
+                                         r"must be divisible by groups \(2\)"):
+        Conv2d(3, 4, 3, groups=2)
+    with pytest.raises(ValueError, match="GroupNorm: num_channels"):
+        GroupNorm(3, 4)
+    with pytest.raises(ValueError, match="Dropout2d: p must be"):
+        Dropout2d(1.5)
 
 
 # ----- registry --------------------------------------------------------------------------
-@pytest.mark.parametrize("kind, name", [
-    ("layers", "Conv2d"), ("layers", "MaxPool2d"), ("layers", "AvgPool2d"),
-    ("layers", "BatchNorm2d"), ("ops", "conv2d"), ("ops", "max_pool2d"), ("ops", "avg_pool2d"),
-    ("ops", "batch_norm2d"), ("datasets", "TinyDigits"), ("datasets", "MNIST"),
-    ("datasets", "CIFAR10")])
+LAYER_NAMES = ["Conv1d", "Conv2d", "ConvTranspose2d", "MaxPool2d", "AvgPool2d",
+               "AdaptiveAvgPool2d", "MaxUnpool2d", "Upsample", "BatchNorm1d", "BatchNorm2d",
+               "GroupNorm", "Dropout2d"]
+OP_NAMES = ["conv2d", "conv_transpose2d", "max_pool2d", "avg_pool2d", "max_unpool2d",
+            "batch_norm", "pad"]
+FUNCTION_NAMES = ["conv1d", "conv2d", "conv_transpose2d", "max_pool2d", "avg_pool2d",
+                  "max_unpool2d", "adaptive_avg_pool2d", "interpolate", "upsample", "pad",
+                  "batch_norm", "group_norm", "dropout2d"]
+
+
+@pytest.mark.parametrize("kind, name", [("layers", n) for n in LAYER_NAMES] +
+                         [("ops", n) for n in OP_NAMES] + [("functions", n) for n in FUNCTION_NAMES]
+                         + [("datasets", "TinyDigits"), ("datasets", "MNIST"),
+                            ("datasets", "CIFAR10")])
 def test_registered_by_tt_vision(kind, name):
     assert "tt-vision" in plugins.registry().providers(kind, name)
     assert plugins.get(kind, name).__module__.startswith("tt_vision.")
+
+
+def test_op_classes_and_entry_points_agree():
+    """Every op in OP_CLASSES is declared under tt.ops in the installed metadata, and named ...Op."""
+    from importlib.metadata import entry_points
+
+    from tt_vision.ops import OP_CLASSES
+
+    declared = {e.name for e in entry_points(group="tt.ops") if e.value == "tt_vision.plugin"}
+    assert declared == {op.name for op in OP_CLASSES} == set(OP_NAMES)
+    assert all(op.__name__.endswith("Op") for op in OP_CLASSES)
 
 
 def test_flop_counts():
@@ -200,8 +245,8 @@ def test_import_is_quiet_and_lazy():
     import sys
 
     code = ("import sys, tt_vision; "
-            "print(sorted(m for m in ('tt_vision.datasets', 'tt_vision.transforms', 'torch', "
-            "'matplotlib') if m in sys.modules))")
+            "print(sorted(m for m in ('tt_vision.datasets', 'tt_vision.transforms', 'tt_vision.utils', "
+            "'torch', 'matplotlib') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]" and out.stderr == ""
 
@@ -219,3 +264,44 @@ def test_without_tt_vision_the_registry_has_none_of_it():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env,
                          check=True)
     assert out.stdout.strip() == "[]"
+
+
+# ----- the layers added for the PyTorch surface ------------------------------------------------
+@pytest.mark.parametrize("layer, shape", [
+    (Conv1d(2, 3, 3, stride=2, padding=1), (2, 2, 7)),
+    (Conv2d(4, 4, 3, padding="same", dilation=2, groups=2), (2, 4, 5, 5)),
+    (ConvTranspose2d(2, 3, 3, stride=2, padding=1, output_padding=1), (2, 2, 3, 3)),
+    (GroupNorm(2, 4), (2, 4, 2, 3)),
+    (BatchNorm1d(3), (5, 3)),
+])
+def test_new_layers_gradcheck(layer, shape):
+    check_layer(layer, normal(*shape))
+
+
+@pytest.mark.parametrize("layer, shape", [
+    (AdaptiveAvgPool2d((2, 3)), (2, 2, 5, 7)), (Upsample(scale_factor=2, mode="bilinear"), (1, 2, 3, 3)),
+    (Upsample(size=(5, 4)), (1, 2, 3, 3)), (MaxPool2d(3, stride=2, padding=1, ceil_mode=True), (1, 2, 6, 6)),
+])
+def test_resizing_layers_gradcheck(layer, shape):
+    gradcheck(layer, [distinct(*shape)])
+
+
+def test_max_unpool_layer_puts_values_back():
+    x = tt.tensor(distinct(1, 1, 4, 4))
+    out, indices = MaxPool2d(2, return_indices=True)(x)
+    restored = MaxUnpool2d(2)(out, indices)
+    assert restored.shape == (1, 1, 4, 4)
+    np.testing.assert_array_equal(np.sort(restored.data[restored.data != 0]),
+                                  np.sort(out.data.ravel()))
+    np.testing.assert_array_equal(restored.data.ravel()[indices.data.ravel()], out.data.ravel())
+
+
+def test_dropout2d_drops_whole_channels_and_is_identity_in_eval():
+    tt.manual_seed(0)
+    layer = Dropout2d(0.5)
+    x = tt.ones(8, 16, 3, 3)
+    out = layer(x).data
+    per_channel = out.reshape(8, 16, -1)
+    assert ((per_channel == 0).all(axis=2) | (per_channel == 2).all(axis=2)).all()
+    assert 0.3 < (per_channel[:, :, 0] == 0).mean() < 0.7
+    assert layer.eval()(x) is x

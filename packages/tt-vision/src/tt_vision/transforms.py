@@ -16,7 +16,7 @@ from typing import Any, Callable, Sequence
 import numpy as np
 from tt_tensor import Tensor, from_numpy, generator
 
-from tt_vision.ops._windows import pad, pair, windows
+from tt_vision.ops._windows import pair, windows
 
 
 def _unwrap(image: Any, who: str) -> tuple[np.ndarray, bool, bool]:
@@ -33,6 +33,32 @@ def _unwrap(image: Any, who: str) -> tuple[np.ndarray, bool, bool]:
 def _wrap(batch: np.ndarray, is_tensor: bool, single: bool) -> Any:
     out = batch[0] if single else batch
     return from_numpy(out) if is_tensor else out
+
+
+class ToTensor:
+    """An image as a float Tensor (C, H, W), as torchvision's `ToTensor`.
+
+    Takes an (H, W) or (H, W, C) array (or anything NumPy can read, e.g. a PIL image).
+    8-bit images (uint8) are scaled from 0..255 to [0, 1] float32; other values are only
+    converted to float32. A batch (N, H, W, C) of uint8 images gives (N, C, H, W).
+    """
+
+    def __call__(self, pic: Any) -> Tensor:
+        array = np.asarray(pic.data if isinstance(pic, Tensor) else pic)
+        if array.ndim not in (2, 3, 4):
+            raise ValueError(f"ToTensor: expected an image (H, W) or (H, W, C), got shape "
+                             f"{array.shape}")
+        if array.ndim == 2:
+            array = array[:, :, None]
+        array = np.moveaxis(array, -1, -3)  # channels first
+        if array.dtype == np.uint8:
+            out = array.astype(np.float32) / np.float32(255)
+        else:
+            out = np.ascontiguousarray(array, dtype=np.float32)
+        return from_numpy(np.ascontiguousarray(out))
+
+    def __repr__(self) -> str:
+        return "ToTensor()"
 
 
 class Compose:
@@ -53,7 +79,8 @@ class Compose:
 class Normalize:
     """(image - mean) / std per channel; `mean` and `std` have one value per channel."""
 
-    def __init__(self, mean: Sequence[float], std: Sequence[float]) -> None:
+    def __init__(self, mean: Sequence[float], std: Sequence[float], inplace: bool = False) -> None:
+        self.inplace = inplace  # accepted for torchvision's signature; a new array is returned
         self.mean = np.asarray(mean, dtype=np.float32).reshape(-1, 1, 1)
         self.std = np.asarray(std, dtype=np.float32).reshape(-1, 1, 1)
         if self.mean.shape != self.std.shape:
@@ -77,34 +104,67 @@ class Normalize:
 
 
 class RandomCrop:
-    """Cut a random `size` (int or (h, w)) window, after zero-padding each side by `padding`.
+    """Cut a random `size` (int or (h, w)) window, after padding the image, as torchvision's.
+
+    Args:
+        size: the crop's (h, w) (an int: square).
+        padding: None, an int (every side), (left/right, top/bottom) or (left, top, right, bottom).
+        pad_if_needed: pad images smaller than `size` up to it (beyond `padding`).
+        fill: the value for padding_mode "constant".
+        padding_mode: "constant", "edge", "reflect" or "symmetric" (as torchvision).
 
     Each image of a batch gets its own random position.
     """
 
-    def __init__(self, size: Any, padding: int = 0) -> None:
+    _MODES = {"constant": "constant", "edge": "edge", "reflect": "reflect",
+              "symmetric": "symmetric"}
+
+    def __init__(self, size: Any, padding: Any = None, pad_if_needed: bool = False,
+                 fill: float = 0, padding_mode: str = "constant") -> None:
         self.size = pair(size, "size", "RandomCrop")
-        self.padding = int(padding)
-        if min(self.size) < 1 or self.padding < 0:
+        if padding is None:
+            padding = 0
+        if isinstance(padding, (int, np.integer)):
+            padding = (int(padding),) * 4
+        padding = tuple(int(p) for p in padding)
+        if len(padding) == 2:
+            padding = (padding[0], padding[1], padding[0], padding[1])
+        if len(padding) != 4:
+            raise ValueError(f"RandomCrop: padding must be an int or a sequence of 2 or 4 ints, "
+                             f"got {padding}")
+        self.padding = padding  # (left, top, right, bottom)
+        if padding_mode not in self._MODES:
+            raise ValueError(f"RandomCrop: padding_mode must be one of "
+                             f"{', '.join(map(repr, self._MODES))}, got {padding_mode!r}")
+        if min(self.size) < 1 or min(self.padding) < 0:
             raise ValueError(f"RandomCrop: size must be positive and padding not negative, "
                              f"got size={self.size}, padding={self.padding}")
+        self.pad_if_needed, self.fill, self.padding_mode = pad_if_needed, fill, padding_mode
 
     def __call__(self, image: Any) -> Any:
         batch, is_tensor, single = _unwrap(image, "RandomCrop")
         n, _, h, w = batch.shape
-        p = self.padding
+        left, top, right, bottom = self.padding
         ch, cw = self.size
-        if ch > h + 2 * p or cw > w + 2 * p:
+        if self.pad_if_needed:  # grow short sides to the crop size, as torchvision does
+            grow_h, grow_w = max(0, ch - (h + top + bottom)), max(0, cw - (w + left + right))
+            top, bottom, left, right = top + grow_h, bottom + grow_h, left + grow_w, right + grow_w
+        if ch > h + top + bottom or cw > w + left + right:
             raise ValueError(f"RandomCrop: crop size {self.size} is larger than the padded "
-                             f"image {(h + 2 * p, w + 2 * p)} (input {batch.shape[1:]}, padding {p})")
-        batch = pad(batch, (p, p))
+                             f"image {(h + top + bottom, w + left + right)} (input "
+                             f"{batch.shape[1:]}, padding {self.padding})")
+        if top or bottom or left or right:
+            widths = ((0, 0), (0, 0), (top, bottom), (left, right))
+            mode = self._MODES[self.padding_mode]
+            batch = (np.pad(batch, widths, mode="constant", constant_values=self.fill)
+                     if mode == "constant" else np.pad(batch, widths, mode=mode))
         positions = (batch.shape[2] - ch + 1, batch.shape[3] - cw + 1)
         rng = generator()
-        top = rng.integers(0, positions[0], size=n)
-        left = rng.integers(0, positions[1], size=n)
+        top_at = rng.integers(0, positions[0], size=n)
+        left_at = rng.integers(0, positions[1], size=n)
         # Every possible crop as a view (N, C, rows, cols, ch, cw); pick one per image.
         crops = windows(batch, (ch, cw), (1, 1), positions)
-        out = crops[np.arange(n), :, top, left]  # (N, C, ch, cw), a copy
+        out = crops[np.arange(n), :, top_at, left_at]  # (N, C, ch, cw), a copy
         return _wrap(out, is_tensor, single)
 
     def __repr__(self) -> str:
@@ -129,4 +189,4 @@ class RandomHorizontalFlip:
         return f"RandomHorizontalFlip(p={self.p})"
 
 
-__all__ = ["Compose", "Normalize", "RandomCrop", "RandomHorizontalFlip"]
+__all__ = ["Compose", "ToTensor", "Normalize", "RandomCrop", "RandomHorizontalFlip"]

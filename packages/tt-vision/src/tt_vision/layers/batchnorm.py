@@ -1,19 +1,21 @@
-"""`BatchNorm2d`: keep each channel's activations near mean 0, variance 1 while training."""
+"""`BatchNorm1d`, `BatchNorm2d` and `GroupNorm`: keep activations near mean 0, variance 1."""
 
 from __future__ import annotations
 
 import numpy as np
 from tt_nn import Module, Parameter
-from tt_tensor import OPS, Tensor
+from tt_tensor import Tensor
+
+from tt_vision import functional as F
 
 
-class BatchNorm2d(Module):
-    """Batch normalisation of (N, C, H, W) inputs per channel, as `torch.nn.BatchNorm2d`.
+class _BatchNorm(Module):
+    """What BatchNorm1d and BatchNorm2d share (they differ only in the input shapes they take).
 
-    Training mode normalises with the batch's mean and variance over (N, H, W) and updates
-    the running estimates: running = (1 - momentum) * running + momentum * batch, with the
-    unbiased batch variance (momentum=None: a plain average over all batches so far).
-    Evaluation mode (`.eval()`) normalises with the running estimates instead.
+    Training mode normalises with the batch's mean and variance over every axis but the
+    channel and updates the running estimates: running = (1 - momentum) * running +
+    momentum * batch, with the unbiased batch variance (momentum=None: a plain average over
+    all batches so far). Evaluation mode (`.eval()`) normalises with the running estimates.
 
     Args:
         num_features: C. eps: added to the variance. momentum: see above.
@@ -22,8 +24,12 @@ class BatchNorm2d(Module):
             `num_batches_tracked` buffers; without them, batch statistics are always used.
     """
 
+    dims: tuple[int, ...] = ()
+    shape_text = ""
+
     def __init__(self, num_features: int, eps: float = 1e-5, momentum: float | None = 0.1,
-                 affine: bool = True, track_running_stats: bool = True) -> None:
+                 affine: bool = True, track_running_stats: bool = True, device=None,
+                 dtype=None) -> None:
         super().__init__()
         self.num_features, self.eps, self.momentum = int(num_features), float(eps), momentum
         self.affine, self.track_running_stats = affine, track_running_stats
@@ -41,6 +47,8 @@ class BatchNorm2d(Module):
             self.register_buffer("running_mean", None)
             self.register_buffer("running_var", None)
             self.register_buffer("num_batches_tracked", None)
+        if dtype is not None:
+            self.to(dtype=dtype)
 
     def reset_running_stats(self) -> None:
         """Back to mean 0, variance 1, no batches seen."""
@@ -50,27 +58,67 @@ class BatchNorm2d(Module):
             self.num_batches_tracked.data[...] = 0
 
     def forward(self, x: Tensor) -> Tensor:
-        shape = x.shape
-        if len(shape) != 4 or shape[1] != self.num_features:
-            raise ValueError(f"BatchNorm2d({self.num_features}): expected input of shape "
-                             f"(N, {self.num_features}, H, W), got {shape}")
-        if self.training or not self.track_running_stats:
-            # Batch statistics; the running ones move towards them only while training.
-            update = self.training and self.track_running_stats
-            momentum = 0.0  # only read when the running statistics are updated
-            if update:
-                self.num_batches_tracked.data += 1
-                momentum = self.momentum
-                if momentum is None:  # a plain average over every batch so far
-                    momentum = 1.0 / float(self.num_batches_tracked.data)
-            return OPS["batch_norm2d"].apply(
-                x, self.weight, self.bias, training=True, momentum=momentum, eps=self.eps,
-                running_mean=self.running_mean.data if update else None,
-                running_var=self.running_var.data if update else None)
-        return OPS["batch_norm2d"].apply(
-            x, self.weight, self.bias, training=False, eps=self.eps,
-            running_mean=self.running_mean.data, running_var=self.running_var.data)
+        if len(x.shape) not in self.dims:  # the op checks the rest (channels, sizes)
+            raise ValueError(f"expected a {' or '.join(f'{d}-D' for d in self.dims)} input "
+                             f"{self.shape_text}, got shape {tuple(x.shape)}")
+        use_batch = self.training or not self.track_running_stats
+        momentum = 0.0 if self.momentum is None else self.momentum
+        if self.training and self.track_running_stats:
+            self.num_batches_tracked.data += 1
+            if self.momentum is None:  # a plain average over every batch so far
+                momentum = 1.0 / float(self.num_batches_tracked.data)
+        keep = not use_batch or self.training
+        return F.batch_norm(x, self.running_mean if keep else None,
+                            self.running_var if keep else None, self.weight, self.bias,
+                            use_batch, momentum, self.eps)
 
     def extra_repr(self) -> str:
         return (f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, "
                 f"affine={self.affine}, track_running_stats={self.track_running_stats}")
+
+
+class BatchNorm2d(_BatchNorm):
+    """Batch normalisation of (N, C, H, W) inputs per channel, as `torch.nn.BatchNorm2d`."""
+
+    __doc__ += "\n" + (_BatchNorm.__doc__ or "").split("\n", 2)[2]
+    dims, shape_text = (4,), "(N, C, H, W)"
+
+
+class BatchNorm1d(_BatchNorm):
+    """Batch normalisation of (N, C) or (N, C, L) inputs per channel, as `torch.nn.BatchNorm1d`."""
+
+    __doc__ += "\n" + (_BatchNorm.__doc__ or "").split("\n", 2)[2]
+    dims, shape_text = (2, 3), "(N, C) or (N, C, L)"
+
+
+class GroupNorm(Module):
+    """Group normalisation, as `torch.nn.GroupNorm`: statistics per sample over groups of channels.
+
+    The C channels are split into `num_groups` groups; each sample's group is normalised
+    over its channels and positions (no running statistics, the same in training and
+    evaluation), then scaled and shifted per channel by `weight` (ones) and `bias` (zeros)
+    when `affine`. Shape: (N, C, *) -> same.
+    """
+
+    def __init__(self, num_groups: int, num_channels: int, eps: float = 1e-5, affine: bool = True,
+                 device=None, dtype=None) -> None:
+        super().__init__()
+        if num_groups < 1 or num_channels % num_groups:
+            raise ValueError(f"GroupNorm: num_channels ({num_channels}) must be divisible by "
+                             f"num_groups ({num_groups})")
+        self.num_groups, self.num_channels, self.eps, self.affine = \
+            int(num_groups), int(num_channels), float(eps), affine
+        if affine:
+            self.weight = Parameter(np.ones(self.num_channels, dtype=np.float32))
+            self.bias = Parameter(np.zeros(self.num_channels, dtype=np.float32))
+        else:
+            self.register_parameter("weight", None)
+            self.register_parameter("bias", None)
+        if dtype is not None:
+            self.to(dtype=dtype)
+
+    def forward(self, x: Tensor) -> Tensor:
+        return F.group_norm(x, self.num_groups, self.weight, self.bias, self.eps)
+
+    def extra_repr(self) -> str:
+        return f"{self.num_groups}, {self.num_channels}, eps={self.eps}, affine={self.affine}"

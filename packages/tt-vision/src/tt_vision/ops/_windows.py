@@ -1,8 +1,10 @@
-"""Shared by convolution and pooling: sizes, shape checks and sliding windows as strided views.
+"""Shared by convolution and pooling: argument checks, output sizes, and sliding windows.
 
-A sliding window over an image is a strided *view*: element (n, c, y, x, i, j) of the view is
-pixel (n, c, y*stride + i, x*stride + j). Building it copies nothing; only the matmul (or the
-max, or the mean) that reads it touches the pixels.
+A sliding window over an image is read through *offsets*: for offset (i, j) inside a kH x kW
+window, the strided slice `x[:, :, i*d :: stride, j*d :: stride]` (d = dilation) holds that
+element of every window of every image at once. Looping over the kH*kW offsets therefore
+touches whole batches per NumPy call, never single pixels, and building the slices copies
+nothing.
 """
 
 from __future__ import annotations
@@ -22,42 +24,81 @@ def pair(value, what: str, who: str) -> tuple[int, int]:
     return h, w
 
 
-def output_size(who: str, image: tuple[int, int], kernel: tuple[int, int],
-                stride: tuple[int, int], padding: tuple[int, int] = (0, 0)) -> tuple[int, int]:
-    """How many window positions fit: (size + 2*padding - kernel) // stride + 1 per axis.
+def needs(ctx, count: int) -> tuple[bool, ...]:
+    """`ctx.needs_grad` as exactly `count` flags (all False when nothing is recorded)."""
+    flags = tuple(getattr(ctx, "needs_grad", ()))
+    return (flags + (False,) * count)[:count]
 
-    Raises a ValueError naming `who` when the kernel is larger than the padded image.
+
+def conv_output_size(who: str, image, kernel, stride, padding, dilation) -> tuple[int, int]:
+    """Window positions per axis: `(size + 2*padding - dilation*(kernel - 1) - 1) // stride + 1`.
+
+    Raises a ValueError naming `who` when the (dilated) kernel is larger than the padded image.
     """
     sizes = []
-    for axis, n, k, s, p in zip(("height", "width"), image, kernel, stride, padding):
-        if k < 1 or s < 1 or p < 0:
-            raise ValueError(f"{who}: kernel {kernel} and stride {stride} must be positive and "
-                             f"padding {padding} not negative")
-        if n + 2 * p < k:
-            raise ValueError(f"{who}: kernel {kernel} is larger than the padded input "
-                             f"{(image[0] + 2 * padding[0], image[1] + 2 * padding[1])} "
-                             f"(input {image}, padding {padding}) in {axis}")
-        sizes.append((n + 2 * p - k) // s + 1)
+    for axis, n, k, s, p, d in zip(("height", "width"), image, kernel, stride, padding, dilation):
+        if k < 1 or s < 1 or d < 1 or p < 0:
+            raise ValueError(f"{who}: kernel_size {tuple(kernel)}, stride {tuple(stride)} and "
+                             f"dilation {tuple(dilation)} must be positive and padding "
+                             f"{tuple(padding)} not negative")
+        span = d * (k - 1) + 1
+        if n + 2 * p < span:
+            raise ValueError(f"{who}: kernel {tuple(kernel)} (dilation {tuple(dilation)}) is larger "
+                             f"than the padded input "
+                             f"{(image[0] + 2 * padding[0], image[1] + 2 * padding[1])} (input "
+                             f"{tuple(image)}, padding {tuple(padding)}) in {axis}")
+        sizes.append((n + 2 * p - span) // s + 1)
     return sizes[0], sizes[1]
 
 
-def check_4d(who: str, shape: tuple[int, ...], channels: int | None = None) -> None:
+def pool_output_size(who: str, image, kernel, stride, padding, dilation,
+                     ceil_mode: bool) -> tuple[int, int]:
+    """PyTorch's pooling size: like a convolution's, rounded up with `ceil_mode`.
+
+    With ceil_mode a last, partial window is kept only if it starts inside the image or its
+    left padding (so no window lies wholly in the padding).
+    """
+    sizes = []
+    for n, k, s, p, d in zip(image, kernel, stride, padding, dilation):
+        if k < 1 or s < 1 or d < 1 or p < 0:
+            raise ValueError(f"{who}: kernel_size {tuple(kernel)}, stride {tuple(stride)} and "
+                             f"dilation {tuple(dilation)} must be positive and padding "
+                             f"{tuple(padding)} not negative")
+        if 2 * p > k:
+            raise ValueError(f"{who}: padding {tuple(padding)} must be at most half of "
+                             f"kernel_size {tuple(kernel)}")
+        span = d * (k - 1) + 1
+        if n + 2 * p < span:
+            raise ValueError(f"{who}: kernel {tuple(kernel)} (dilation {tuple(dilation)}) is larger "
+                             f"than the padded input "
+                             f"{(image[0] + 2 * padding[0], image[1] + 2 * padding[1])} (input "
+                             f"{tuple(image)}, padding {tuple(padding)})")
+        rest = n + 2 * p - span
+        out = (-(-rest // s) if ceil_mode else rest // s) + 1
+        if ceil_mode and (out - 1) * s >= n + p:
+            out -= 1
+        sizes.append(out)
+    return sizes[0], sizes[1]
+
+
+def check_4d(who: str, shape: tuple[int, ...]) -> None:
     """Inputs are (N, C, H, W); name `who` and the shape otherwise."""
     if len(shape) != 4:
         hint = " (add a batch dimension: x.unsqueeze(0))" if len(shape) == 3 else ""
-        raise ValueError(f"{who}: expected a 4-D input (N, C, H, W), got shape {shape}{hint}")
-    if channels is not None and shape[1] != channels:
-        raise ValueError(f"{who}: expected {channels} input channels, got input of shape "
-                         f"{shape} with {shape[1]} channels")
+        raise ValueError(f"{who}: expected a 4-D input (N, C, H, W), got shape {tuple(shape)}{hint}")
 
 
-def pad(x: np.ndarray, padding: tuple[int, int]) -> np.ndarray:
-    """Zero-pad the last two axes (a fresh array with the image copied into its middle)."""
-    ph, pw = padding
-    if ph == 0 and pw == 0:
+def pad(x: np.ndarray, padding: tuple[int, int], extra: tuple[int, int] = (0, 0),
+        value: float = 0.0) -> np.ndarray:
+    """Pad the last two axes by `padding` on each side (+ `extra` at the bottom/right) with `value`.
+
+    Returns `x` itself when there is nothing to pad, else a fresh array.
+    """
+    (ph, pw), (eh, ew) = padding, extra
+    if ph == pw == eh == ew == 0:
         return x
     n, c, h, w = x.shape
-    out = np.zeros((n, c, h + 2 * ph, w + 2 * pw), dtype=x.dtype)
+    out = np.full((n, c, h + 2 * ph + eh, w + 2 * pw + ew), value, dtype=x.dtype)
     out[:, :, ph:ph + h, pw:pw + w] = x
     return out
 
@@ -71,17 +112,72 @@ def windows(x: np.ndarray, kernel: tuple[int, int], stride: tuple[int, int],
     return as_strided(x, shape, strides, writeable=False)
 
 
-def offset_index(i: int, j: int, stride: tuple[int, int],
-                 out_hw: tuple[int, int]) -> tuple[slice, ...]:
+def offset_index(i: int, j: int, stride: tuple[int, int], out_hw: tuple[int, int],
+                 dilation: tuple[int, int] = (1, 1)) -> tuple[slice, ...]:
     """The index that picks element (i, j) of every window at once.
 
-    For x (N, C, H, W), `x[offset_index(i, j, ...)]` is an (N, C, oH, oW) strided slice:
-    pixel (y*stride + i, x*stride + j) for every window position (y, x). Looping over the
-    kH*kW offsets with it touches whole batches, never single pixels.
+    For x (…, H, W), `x[offset_index(i, j, ...)]` is a (…, oH, oW) strided slice: pixel
+    (y*stride + i*dilation, x*stride + j*dilation) for every window position (y, x).
     """
-    (sh, sw), (oh, ow) = stride, out_hw
-    return (slice(None), slice(None), slice(i, i + sh * (oh - 1) + 1, sh),
-            slice(j, j + sw * (ow - 1) + 1, sw))
+    (sh, sw), (oh, ow), (dh, dw) = stride, out_hw, dilation
+    return (Ellipsis, slice(i * dh, i * dh + sh * (oh - 1) + 1, sh),
+            slice(j * dw, j * dw + sw * (ow - 1) + 1, sw))
+
+
+def offsets(kernel, stride, out_hw, dilation=(1, 1)) -> list[tuple[slice, ...]]:
+    """`offset_index` of every offset (i, j) in a window, row by row."""
+    return [offset_index(i, j, stride, out_hw, dilation)
+            for i in range(kernel[0]) for j in range(kernel[1])]
+
+
+def overlapping(kernel, stride, dilation=(1, 1)) -> bool:
+    """Do neighbouring windows share pixels (so gradients must be added, not assigned)?"""
+    return any(d * (k - 1) + 1 > s for k, s, d in zip(kernel, stride, dilation))
+
+
+def im2col_shape(padded_shape, kernel, out_hw, groups: int) -> tuple[int, ...]:
+    """The shape of `im2col`'s working array (before it is viewed as a matrix)."""
+    n, c = padded_shape[:2]
+    return (groups, kernel[0], kernel[1], c // groups, n, out_hw[0], out_hw[1])
+
+
+def im2col(xp: np.ndarray, kernel, stride, dilation, out_hw, groups: int,
+           out: np.ndarray | None = None) -> np.ndarray:
+    """Columns of a convolution: (N, C, Hp, Wp) -> (G, kH*kW*C/G, N*oH*oW).
+
+    Row (i, j, c) of group g holds pixel (i, j) of every window of channel c, one column
+    per output pixel of every image. The rows are filled one kernel offset at a time: each
+    copy moves a whole (C, N, oH, oW) block of the batch. `out` (shaped `im2col_shape`) is
+    filled instead of a new array when given.
+    """
+    n, c, hp, wp = xp.shape
+    (kh, kw), (oh, ow), cg = kernel, out_hw, c // groups
+    cols = np.empty(im2col_shape(xp.shape, kernel, out_hw, groups), dtype=xp.dtype) \
+        if out is None else out
+    per_group = xp.transpose(1, 0, 2, 3).reshape(groups, cg, n, hp, wp)  # a view
+    for (i, j), index in zip(np.ndindex(kh, kw), offsets(kernel, stride, out_hw, dilation)):
+        cols[:, i, j] = per_group[index]
+    return cols.reshape(groups, kh * kw * cg, n * oh * ow)
+
+
+def col2im(grad_cols: np.ndarray, padded_shape, kernel, stride, dilation, out_hw,
+           groups: int) -> np.ndarray:
+    """The reverse of `im2col`: add each column's entries back onto the pixels they came from.
+
+    (G, kH*kW*C/G, N*oH*oW) -> (N, C, Hp, Wp). One strided `+=` per kernel offset; where
+    windows overlap, a pixel collects several contributions.
+    """
+    n, c, hp, wp = padded_shape
+    (kh, kw), (oh, ow), cg = kernel, out_hw, c // groups
+    parts = grad_cols.reshape(groups, kh, kw, cg, n, oh, ow)
+    out = np.zeros((groups, cg, n, hp, wp), dtype=grad_cols.dtype)
+    add = overlapping(kernel, stride, dilation)
+    for (i, j), index in zip(np.ndindex(kh, kw), offsets(kernel, stride, out_hw, dilation)):
+        if add:
+            out[index] += parts[:, i, j]
+        else:  # each pixel lies in at most one window: assigning is enough
+            out[index] = parts[:, i, j]
+    return out.reshape(c, n, hp, wp).transpose(1, 0, 2, 3)
 
 
 def scatter_windows(grad_windows: np.ndarray, image_hw: tuple[int, int],

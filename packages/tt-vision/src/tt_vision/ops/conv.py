@@ -1,9 +1,25 @@
-"""2-D convolution (really cross-correlation, as in every deep-learning library).
+"""2-D convolution (really cross-correlation, as in every deep-learning library) and its transpose.
 
 im2col: every kH x kW window of the (padded) input becomes one column of a matrix `cols`
-(C*kH*kW rows, one column per output pixel of every image), so the whole convolution is
-ONE matrix product `weight (O, C*kH*kW) @ cols`. The backward pass is two more products
-with the same matrices; the input's gradient is then added back from columns to pixels.
+(kH*kW*C rows, one column per output pixel of every image), so the convolution is ONE
+matrix product `weight (O, kH*kW*C) @ cols` (one per group with `groups`). The backward
+pass is two more products with the same matrices; the input's gradient is then added back
+from columns to pixels (col2im).
+
+The fast path, step by step (the simple formula is in the docstring of `Conv2dOp` and, as a
+loop, in the tests):
+- `cols` is filled one kernel offset at a time (kH*kW block copies of the whole batch, see
+  `_windows.im2col`), with rows ordered (i, j, c) and columns (n, y, x): every copy writes
+  one contiguous block, and the product's result (O, N, oH, oW) turns into (N, O, oH, oW)
+  with a cheap copy that also adds the bias.
+- backward reuses `cols` from forward (no second im2col) and skips what is not needed:
+  the first layer's input needs no gradient, so neither the `weightᵀ @ grad` product nor
+  col2im runs there.
+- col2im is kH*kW strided `+=` (plain assignment when windows do not overlap), never a
+  scatter with index arrays.
+- the column matrices (tens of MB at batch 256) come from a small pool (`_buffers`) and go
+  back to it when their graph is dropped: a fresh allocation every step costs thousands of
+  page faults, about a third of a LeNet step.
 """
 
 from __future__ import annotations
@@ -11,76 +27,136 @@ from __future__ import annotations
 import numpy as np
 from tt_tensor import Example, Function
 
-from tt_vision.ops._windows import check_4d, output_size, pad, pair, scatter_windows, windows
+from tt_vision.ops import _buffers
+from tt_vision.ops._windows import (check_4d, col2im, conv_output_size, im2col, im2col_shape,
+                                    needs, pad, pair)
 
 
-def _im2col(x: np.ndarray, kernel, stride, out_hw) -> np.ndarray:
-    """(N, C, H, W) -> (C*kH*kW, N*oH*oW): one column per window, rows ordered like the weight."""
-    win = windows(x, kernel, stride, out_hw)  # (N, C, oH, oW, kH, kW), a view
-    c, (kh, kw) = x.shape[1], kernel
-    # Putting (C, kH, kW) first makes the matmul below a plain 2-D product whose result is
-    # already (O, N, oH, oW) in memory: one copy here, none afterwards.
-    return win.transpose(1, 4, 5, 0, 2, 3).reshape(c * kh * kw, -1)
+def conv_arguments(who, x_shape, w_shape, bias, stride, padding, dilation, groups, *,
+                   transposed=False):
+    """Check shapes and normalise arguments; returns (stride, padding, dilation, groups)."""
+    stride, padding = pair(stride, "stride", who), pair(padding, "padding", who)
+    dilation = pair(dilation, "dilation", who)
+    check_4d(who, x_shape)
+    if not isinstance(groups, (int, np.integer)) or groups < 1:
+        raise ValueError(f"{who}: groups must be a positive int, got {groups!r}")
+    c = x_shape[1]
+    if len(w_shape) != 4:
+        raise ValueError(f"{who}: weight must be 4-D, got shape {tuple(w_shape)}")
+    if c % groups:
+        raise ValueError(f"{who}: input channels {c} (input of shape {tuple(x_shape)}) are not "
+                         f"divisible by groups={groups}")
+    if transposed:
+        expected = f"({c}, out_channels/groups, kH, kW)"
+        fits, out_channels = w_shape[0] == c, w_shape[1] * groups
+    else:
+        expected = f"(out_channels, {c // groups}, kH, kW)"
+        fits, out_channels = w_shape[1] * groups == c and w_shape[0] % groups == 0, w_shape[0]
+    if not fits:
+        raise ValueError(f"{who}: weight of shape {tuple(w_shape)} does not fit input of shape "
+                         f"{tuple(x_shape)} with groups={groups}: expected {expected}")
+    if bias is not None and np.shape(bias) != (out_channels,):
+        raise ValueError(f"{who}: bias of shape {np.shape(bias)} does not fit weight of shape "
+                         f"{tuple(w_shape)}: expected ({out_channels},)")
+    return stride, padding, dilation, int(groups)
 
 
-class Conv2d(Function):
-    """out[n, o] = bias[o] + sum over c, i, j of weight[o, c, i, j] * x_padded[n, c, y*s + i, x*s + j].
+def _weight_rows(weight: np.ndarray, groups: int) -> np.ndarray:
+    """(O, C/G, kH, kW) -> (G, O/G, kH*kW*C/G): the rows of the product, ordered like `cols`."""
+    o, cg, kh, kw = weight.shape
+    return weight.reshape(groups, o // groups, cg, kh, kw).transpose(0, 1, 3, 4, 2).reshape(
+        groups, o // groups, kh * kw * cg)
 
-    Shapes: x (N, C, H, W), weight (O, C, kH, kW), bias (O,) or None -> (N, O, oH, oW) with
-    oH = (H + 2*padding - kH) // stride + 1 (likewise oW).
+
+def _weight_from_rows(rows: np.ndarray, shape) -> np.ndarray:
+    """The inverse of `_weight_rows`: (G, O/G, kH*kW*C/G) -> (O, C/G, kH, kW)."""
+    o, cg, kh, kw = shape
+    g = rows.shape[0]
+    return rows.reshape(g, o // g, kh, kw, cg).transpose(0, 1, 4, 2, 3).reshape(shape)
+
+
+def _to_nchw(out_cnp: np.ndarray, n: int, out_hw, bias) -> np.ndarray:
+    """(G, O/G, N*oH*oW) product -> a contiguous (N, O, oH, oW), adding the bias on the way."""
+    o = out_cnp.shape[0] * out_cnp.shape[1]
+    flat = out_cnp.reshape(o, n, -1).transpose(1, 0, 2)  # (N, O, oH*oW) view
+    result = np.empty((n, o, out_hw[0] * out_hw[1]), dtype=out_cnp.dtype)
+    if bias is None:
+        np.copyto(result, flat)
+    else:
+        np.add(flat, np.asarray(bias, dtype=out_cnp.dtype)[:, None], out=result)
+    return result.reshape(n, o, *out_hw)
+
+
+def _from_nchw(grad: np.ndarray, groups: int) -> np.ndarray:
+    """(N, O, oH, oW) -> (G, O/G, N*oH*oW), the layout of the product's result."""
+    n, o = grad.shape[:2]
+    return np.ascontiguousarray(grad.transpose(1, 0, 2, 3)).reshape(groups, o // groups, -1)
+
+
+class Conv2dOp(Function):
+    """out[n, o] = bias[o] + sum over c, i, j of weight[o, c, i, j] * x_padded[n, c, y*s + i*d, x*s + j*d].
+
+    (s = stride, d = dilation; with `groups`, output channel o only sees the input channels
+    of its group.) Shapes: x (N, C, H, W), weight (O, C/groups, kH, kW), bias (O,) or None
+    -> (N, O, oH, oW) with `oH = (H + 2*padding - dilation*(kH - 1) - 1) // stride + 1`.
+
+    Gradients: `grad_weight = grad @ colsᵀ`, `grad_bias = grad summed over (N, oH, oW)`,
+    `grad_x = col2im(weightᵀ @ grad)` (see the module docstring for how it is made fast).
     """
 
     name = "conv2d"
 
     @staticmethod
-    def forward(ctx, x, weight, bias=None, *, stride=1, padding=0):
-        stride, padding = pair(stride, "stride", "conv2d"), pair(padding, "padding", "conv2d")
+    def forward(ctx, x, weight, bias=None, *, stride=1, padding=0, dilation=1, groups=1):
         x, weight = np.asarray(x), np.asarray(weight)
-        check_4d("conv2d", x.shape)
-        if weight.ndim != 4 or weight.shape[1] != x.shape[1]:
-            raise ValueError(f"conv2d: weight of shape {weight.shape} does not fit input of shape "
-                             f"{x.shape}: expected (out_channels, {x.shape[1]}, kH, kW)")
-        o, c, kh, kw = weight.shape
-        if bias is not None and np.shape(bias) != (o,):
-            raise ValueError(f"conv2d: bias of shape {np.shape(bias)} does not fit weight of "
-                             f"shape {weight.shape}: expected ({o},)")
-        n = x.shape[0]
-        out_hw = output_size("conv2d", x.shape[2:], (kh, kw), stride, padding)
+        stride, padding, dilation, groups = conv_arguments(
+            "conv2d", x.shape, weight.shape, bias, stride, padding, dilation, groups)
+        kernel = weight.shape[2:]
+        out_hw = conv_output_size("conv2d", x.shape[2:], kernel, stride, padding, dilation)
         xp = pad(x, padding)
-        cols = _im2col(xp, (kh, kw), stride, out_hw)
-        w2 = weight.reshape(o, -1)
-        out = w2 @ cols  # (O, N*oH*oW)
-        if bias is not None:
-            out += bias[:, None]
-        ctx.cols, ctx.w2, ctx.weight_shape = cols, w2, weight.shape
-        ctx.padded_shape, ctx.stride, ctx.padding, ctx.out_hw = xp.shape, stride, padding, out_hw
-        return out.reshape(o, n, *out_hw).transpose(1, 0, 2, 3)
+        buffer = _buffers.take(im2col_shape(xp.shape, kernel, out_hw, groups), x.dtype)
+        cols = im2col(xp, kernel, stride, dilation, out_hw, groups, out=buffer)
+        rows = _weight_rows(weight.astype(x.dtype, copy=False), groups)
+        need_x, need_w, _ = needs(ctx, 3)
+        if need_x:
+            ctx.rows = rows
+        ctx.weight_shape, ctx.padded_shape, ctx.padding = weight.shape, xp.shape, padding
+        ctx.stride, ctx.dilation, ctx.groups, ctx.out_hw = stride, dilation, groups, out_hw
+        out = _to_nchw(np.matmul(rows, cols), x.shape[0], out_hw, bias)
+        if need_w:  # backward reads the columns: they go back to the pool with the graph
+            ctx.cols = cols
+            _buffers.give_when_freed(ctx, buffer)
+        else:
+            _buffers.give(buffer)
+        return out
 
     @staticmethod
     def backward(ctx, grad):
-        # needs_grad has one entry per input given: two when bias was left out.
-        need_x, need_w, need_b = ctx.needs_grad + (False,) * (3 - len(ctx.needs_grad))
-        o = ctx.weight_shape[0]
-        g = grad.transpose(1, 0, 2, 3).reshape(o, -1)  # (O, N*oH*oW), free if grad kept our layout
+        need_x, need_w, need_b = needs(ctx, 3)
+        g = _from_nchw(grad, ctx.groups)  # (G, O/G, N*oH*oW)
         grad_x = grad_w = grad_b = None
         if need_w:
-            grad_w = (g @ ctx.cols.T).reshape(ctx.weight_shape)
+            # (G, K, N*P) @ (G, N*P, O/G) is the faster order for OpenBLAS; transpose after.
+            rows_grad = np.matmul(ctx.cols, g.transpose(0, 2, 1)).transpose(0, 2, 1)
+            grad_w = _weight_from_rows(rows_grad, ctx.weight_shape)
         if need_b:
-            grad_b = g.sum(axis=1)
+            grad_b = grad.sum(axis=(0, 2, 3))
         if need_x:
-            n, c, hp, wp = ctx.padded_shape
-            kh, kw = ctx.weight_shape[2:]
-            grad_cols = (ctx.w2.T @ g).reshape(c, kh, kw, n, *ctx.out_hw)
-            # col2im: each column's gradient goes back to the pixels its window covered.
-            grad_xp = scatter_windows(grad_cols.transpose(0, 3, 4, 5, 1, 2), (hp, wp), ctx.stride)
-            ph, pw = ctx.padding
-            grad_x = grad_xp.transpose(1, 0, 2, 3)[:, :, ph:hp - ph, pw:wp - pw]
+            rows_t = ctx.rows.transpose(0, 2, 1)
+            grad_cols = _buffers.take((ctx.groups, rows_t.shape[1], g.shape[2]), g.dtype)
+            np.matmul(rows_t, g, out=grad_cols)
+            grad_xp = col2im(grad_cols, ctx.padded_shape, ctx.weight_shape[2:], ctx.stride,
+                             ctx.dilation, ctx.out_hw, ctx.groups)
+            _buffers.give(grad_cols)
+            (ph, pw), (hp, wp) = ctx.padding, ctx.padded_shape[2:]
+            grad_x = grad_xp[:, :, ph:hp - ph, pw:wp - pw]
         return grad_x, grad_w, grad_b
 
     @staticmethod
     def flops(ctx, inputs, output):
         """A multiply and an add per weight per output pixel."""
-        per_pixel = int(np.prod(np.shape(inputs[1])[1:]))  # C*kH*kW; inputs[1] is the weight
+        weight = inputs[1].data if hasattr(inputs[1], "data") else inputs[1]
+        per_pixel = int(np.prod(np.shape(weight)[1:]))  # C/groups * kH * kW
         return 2 * output.size * per_pixel
 
     @staticmethod
@@ -93,4 +169,93 @@ class Conv2d(Function):
                         stride=(2, 1), padding=(1, 0)),                       # rectangular
                 Example(r.normal(size=(1, 3, 4, 4)), r.normal(size=(2, 3, 1, 1)), None),  # 1x1
                 Example(r.normal(size=(2, 1, 7, 7)), r.normal(size=(2, 1, 3, 3)), r.normal(size=2),
-                        stride=3, padding=2)]                                 # stride skips pixels
+                        stride=3, padding=2),                                 # stride skips pixels
+                Example(r.normal(size=(2, 4, 6, 6)), r.normal(size=(6, 2, 3, 2)), r.normal(size=6),
+                        groups=2, dilation=(2, 1), padding=1)]                # groups, dilation
+
+
+class ConvTranspose2dOp(Function):
+    """The transpose of `conv2d`: what conv2d's backward does to a gradient, as a layer.
+
+    Each input pixel spreads `weight`-shaped copies of itself onto the output:
+    out[n, o, y*s + i*d - p, x*s + j*d - p] += x[n, c, y, x] * weight[c, o, i, j].
+    Shapes: x (N, C, H, W), weight (C, O/groups, kH, kW), bias (O,) or None ->
+    (N, O, oH, oW) with `oH = (H - 1)*stride - 2*padding + dilation*(kH - 1) + output_padding + 1`.
+
+    Forward is `col2im(weightᵀ @ x)` (conv2d's input gradient); backward is conv2d's
+    forward (im2col of the gradient) for the input, and `x @ colsᵀ` for the weight.
+    """
+
+    name = "conv_transpose2d"
+
+    @staticmethod
+    def forward(ctx, x, weight, bias=None, *, stride=1, padding=0, output_padding=0, groups=1,
+                dilation=1):
+        x, weight = np.asarray(x), np.asarray(weight)
+        stride, padding, dilation, groups = conv_arguments(
+            "conv_transpose2d", x.shape, weight.shape, bias, stride, padding, dilation, groups,
+            transposed=True)
+        output_padding = pair(output_padding, "output_padding", "conv_transpose2d")
+        if any(not 0 <= q < max(s, d) for q, s, d in zip(output_padding, stride, dilation)):
+            raise ValueError(f"conv_transpose2d: output_padding {output_padding} must be "
+                             f"smaller than stride {stride} or dilation {dilation}")
+        n, c, h, w = x.shape
+        cg, og, kh, kw = weight.shape[0] // groups, weight.shape[1], *weight.shape[2:]
+        padded = tuple((size - 1) * s + d * (k - 1) + 1 + q for size, s, d, k, q in
+                       zip((h, w), stride, dilation, (kh, kw), output_padding))
+        if padded[0] <= 2 * padding[0] or padded[1] <= 2 * padding[1]:
+            raise ValueError(f"conv_transpose2d: padding {padding} leaves no output for input "
+                             f"of shape {x.shape} and kernel {(kh, kw)}")
+        # rows[g] (kH*kW*O/G, C/G): weight (C, O/G, kH, kW) with rows ordered (i, j, o).
+        rows = weight.astype(x.dtype, copy=False).reshape(groups, cg, og, kh, kw).transpose(
+            0, 3, 4, 2, 1).reshape(groups, kh * kw * og, cg)
+        x2 = np.ascontiguousarray(x.transpose(1, 0, 2, 3)).reshape(groups, cg, n * h * w)
+        out_p = col2im(np.matmul(rows, x2), (n, og * groups, *padded), (kh, kw), stride,
+                       dilation, (h, w), groups)
+        (ph, pw) = padding
+        out = out_p[:, :, ph:padded[0] - ph, pw:padded[1] - pw]
+        if bias is not None:
+            out = out + np.asarray(bias, dtype=x.dtype)[:, None, None]
+        need_x, need_w, _ = needs(ctx, 3)
+        ctx.rows = rows if need_x else None
+        ctx.x2 = x2 if need_w else None
+        ctx.args = (stride, padding, dilation, groups, (h, w), (kh, kw), weight.shape, padded)
+        return np.ascontiguousarray(out)
+
+    @staticmethod
+    def backward(ctx, grad):
+        need_x, need_w, need_b = needs(ctx, 3)
+        stride, padding, dilation, groups, in_hw, kernel, w_shape, padded = ctx.args
+        n = grad.shape[0]
+        (ph, pw) = padding
+        extra = (padded[0] - 2 * ph - grad.shape[2], padded[1] - 2 * pw - grad.shape[3])
+        gp = pad(grad, padding, extra)
+        cols = im2col(gp, kernel, stride, dilation, in_hw, groups)  # (G, kH*kW*O/G, N*H*W)
+        grad_x = grad_w = grad_b = None
+        if need_x:
+            gx = np.matmul(ctx.rows.transpose(0, 2, 1), cols)  # (G, C/G, N*H*W)
+            grad_x = gx.reshape(-1, n, *in_hw).transpose(1, 0, 2, 3)
+        if need_w:
+            rows_grad = np.matmul(cols, ctx.x2.transpose(0, 2, 1))  # (G, kH*kW*O/G, C/G)
+            c, og = w_shape[0], w_shape[1]
+            grad_w = rows_grad.reshape(groups, kernel[0], kernel[1], og, c // groups).transpose(
+                0, 4, 3, 1, 2).reshape(w_shape)
+        if need_b:
+            grad_b = grad.sum(axis=(0, 2, 3))
+        return grad_x, grad_w, grad_b
+
+    @staticmethod
+    def flops(ctx, inputs, output):
+        """A multiply and an add per weight per input pixel."""
+        x = inputs[0].data if hasattr(inputs[0], "data") else inputs[0]
+        weight = inputs[1].data if hasattr(inputs[1], "data") else inputs[1]
+        return 2 * int(np.size(x)) * int(np.prod(np.shape(weight)[1:]))
+
+    @staticmethod
+    def examples():
+        r = np.random.default_rng(1)
+        return [Example(r.normal(size=(2, 3, 4, 4)), r.normal(size=(3, 2, 3, 3)), r.normal(size=2)),
+                Example(r.normal(size=(2, 2, 3, 4)), r.normal(size=(2, 3, 2, 3)), None, stride=2,
+                        padding=1, output_padding=1),
+                Example(r.normal(size=(1, 4, 3, 3)), r.normal(size=(4, 1, 3, 2)), r.normal(size=2),
+                        stride=(1, 2), groups=2, dilation=2)]

@@ -1,11 +1,18 @@
-"""Max and average pooling over kH x kW windows, overlapping or not.
+"""Max and average pooling over kH x kW windows, and max-unpooling.
 
-Both loop over the kH*kW *offsets* inside a window, never over pixels: for offset (i, j),
-the strided slice `x[:, :, i::stride, j::stride]` holds that element of every window of
-every image at once, so a 2x2 pool is four whole-batch NumPy operations. (Reducing a
-(…, kH*kW) window array along its short last axis is several times slower in NumPy.)
-Backward sends each window's gradient back through the same slices; where windows
-overlap (stride < kernel) a pixel's contributions add up.
+Both pools loop over the kH*kW *offsets* inside a window, never over pixels: for offset
+(i, j), the strided slice `x[:, :, i*d::stride, j*d::stride]` holds that element of every
+window of every image at once, so a 2x2 pool is four whole-batch NumPy operations. (Reducing
+a (…, kH*kW) window array along its short last axis is several times slower in NumPy.)
+
+Max pooling keeps, per window, WHICH offset won (`ctx.winner`, one small integer per
+output): forward finds it while taking the maximum (`v > best` keeps the first of equal
+values, as PyTorch does), and backward sends each window's gradient to its winner in one
+masked write per offset — no comparison with the input again. Where windows overlap
+(stride < kernel) a pixel's contributions add up.
+
+Padding: max pooling pads with -inf (padding never wins), average pooling with zeros.
+`ceil_mode` adds the last partial window, padded at the bottom/right the same way.
 """
 
 from __future__ import annotations
@@ -13,29 +20,51 @@ from __future__ import annotations
 import numpy as np
 from tt_tensor import Example, Function
 
-from tt_vision.ops._windows import check_4d, offset_index, output_size, pair
+from tt_vision.ops._windows import (check_4d, needs, offsets, overlapping, pad, pair,
+                                    pool_output_size)
 
 
-def _setup(who, x, kernel_size, stride):
+def pool_arguments(who, shape, kernel_size, stride, padding, dilation, ceil_mode):
+    """Normalised (kernel, stride, padding, dilation, out_hw, extra bottom/right padding)."""
     kernel = pair(kernel_size, "kernel_size", who)
-    stride = kernel if stride is None else pair(stride, "stride", who)
-    check_4d(who, np.shape(x))
-    out_hw = output_size(who, x.shape[2:], kernel, stride)
-    return kernel, stride, out_hw
+    stride = kernel if stride is None or stride == () or stride == [] else pair(stride, "stride", who)
+    padding, dilation = pair(padding, "padding", who), pair(dilation, "dilation", who)
+    check_4d(who, shape)
+    out_hw = pool_output_size(who, shape[2:], kernel, stride, padding, dilation, ceil_mode)
+    # The last window may stick out past the padded image (ceil_mode): pad that much more.
+    extra = tuple(max(0, (o - 1) * s + d * (k - 1) + 1 - (n + 2 * p)) for o, s, d, k, n, p in
+                  zip(out_hw, stride, dilation, kernel, shape[2:], padding))
+    return kernel, stride, padding, dilation, out_hw, extra
 
 
-def _offsets(kernel, stride, out_hw):
-    """`offset_index` of every offset (i, j) in a window, row by row (kept for backward)."""
-    return [offset_index(i, j, stride, out_hw) for i in range(kernel[0]) for j in range(kernel[1])]
+def _lowest(dtype) -> float:
+    return -np.inf if np.issubdtype(dtype, np.floating) else np.iinfo(dtype).min
 
 
-def _overlapping(kernel, stride) -> bool:
-    return stride[0] < kernel[0] or stride[1] < kernel[1]
+def _max_and_winner(x, kernel, stride, padding, dilation, out_hw, extra, want_winner):
+    """The window maxima and (if asked) the offset number of each window's first maximum."""
+    xp = pad(x, padding, extra, _lowest(x.dtype))
+    where = offsets(kernel, stride, out_hw, dilation)
+    best = xp[where[0]].copy()
+    winner = np.zeros(best.shape, dtype=np.uint8 if len(where) < 256 else np.int32) \
+        if want_winner else None
+    better = np.empty(best.shape, dtype=bool) if want_winner else None
+    for k, index in enumerate(where[1:], start=1):
+        value = xp[index]
+        if want_winner:
+            np.greater(value, best, out=better)  # strictly: an equal later value loses
+            # winner = k where better, else unchanged: arithmetic on 0/1 is several times
+            # faster than a masked copy (every winner so far is below k, so no wrap-around).
+            winner += better.view(np.uint8) * (winner.dtype.type(k) - winner) \
+                if winner.dtype == np.uint8 else better * (k - winner)
+        np.maximum(best, value, out=best)
+    return best, winner, xp.shape
 
 
-class MaxPool2d(Function):
-    """The largest value of each window: (N, C, H, W) -> (N, C, oH, oW), oH = (H - kH) // stride + 1.
+class MaxPool2dOp(Function):
+    """The largest value of each window: (N, C, H, W) -> (N, C, oH, oW).
 
+    `oH = (H + 2*padding - dilation*(kH - 1) - 1) // stride + 1` (rounded up with ceil_mode).
     The gradient goes to exactly one element per window, the first largest one (ties are
     broken by position, row by row), as in PyTorch.
     """
@@ -43,34 +72,37 @@ class MaxPool2d(Function):
     name = "max_pool2d"
 
     @staticmethod
-    def forward(ctx, x, *, kernel_size, stride=None):
+    def forward(ctx, x, *, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False):
         x = np.asarray(x)
-        kernel, stride, out_hw = _setup("max_pool2d", x, kernel_size, stride)
-        offsets = _offsets(kernel, stride, out_hw)
-        out = x[offsets[0]].copy()
-        for index in offsets[1:]:
-            np.maximum(out, x[index], out=out)
-        ctx.x, ctx.out, ctx.offsets, ctx.overlapping = x, out, offsets, _overlapping(kernel, stride)
+        kernel, stride, padding, dilation, out_hw, extra = pool_arguments(
+            "max_pool2d", x.shape, kernel_size, stride, padding, dilation, ceil_mode)
+        record = needs(ctx, 1)[0]
+        out, winner, padded_shape = _max_and_winner(x, kernel, stride, padding, dilation,
+                                                    out_hw, extra, record)
+        if record:
+            ctx.winner, ctx.padded_shape, ctx.shape = winner, padded_shape, x.shape
+            ctx.where = offsets(kernel, stride, out_hw, dilation)
+            ctx.padding, ctx.overlapping = padding, overlapping(kernel, stride, dilation)
+        ctx.count = kernel[0] * kernel[1]
         return out
 
     @staticmethod
     def backward(ctx, grad):
-        x, out = ctx.x, ctx.out
-        grad_x = np.zeros(x.shape, dtype=grad.dtype)
-        claimed = np.zeros(out.shape, dtype=bool)  # windows whose first maximum is found
-        for index in ctx.offsets:
-            hit = (x[index] == out) & ~claimed  # a later equal value is not the first maximum
-            claimed |= hit
+        grad_xp = np.zeros(ctx.padded_shape, dtype=grad.dtype)
+        hit = np.empty(grad.shape, dtype=bool)
+        for k, index in enumerate(ctx.where):
+            np.equal(ctx.winner, k, out=hit)
             if ctx.overlapping:
-                grad_x[index] += grad * hit
-            else:  # each pixel lies in at most one window: assigning is enough
-                grad_x[index] = grad * hit
-        return (grad_x,)
+                grad_xp[index] += np.where(hit, grad, 0)
+            else:  # each pixel lies in at most one window: one masked write
+                np.multiply(grad, hit, out=grad_xp[index])
+        (ph, pw), (h, w) = ctx.padding, ctx.shape[2:]
+        return (grad_xp[:, :, ph:ph + h, pw:pw + w],)
 
     @staticmethod
     def flops(ctx, inputs, output):
         """kH*kW - 1 comparisons per output element."""
-        return int(output.size * (len(ctx.offsets) - 1))
+        return int(output.size * (ctx.count - 1))
 
     @staticmethod
     def examples():
@@ -85,36 +117,83 @@ class MaxPool2d(Function):
                 Example(image(2, 2, 5, 5), kernel_size=3, stride=1),          # overlapping
                 Example(image(1, 2, 7, 6), kernel_size=(3, 2), stride=(2, 1)),
                 Example(image(2, 1, 5, 5), kernel_size=2),                     # 5 not a multiple
-                Example(image(1, 2, 7, 7), kernel_size=2, stride=3)]           # gaps between windows
+                Example(image(1, 2, 7, 7), kernel_size=2, stride=3),           # gaps between windows
+                Example(image(1, 2, 6, 7), kernel_size=3, stride=2, padding=1, ceil_mode=True),
+                Example(image(1, 1, 7, 7), kernel_size=2, stride=1, dilation=2)]
 
 
-class AvgPool2d(Function):
-    """The mean of each window: (N, C, H, W) -> (N, C, oH, oW), oH = (H - kH) // stride + 1."""
+def max_pool2d_indices(x, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False):
+    """Where each window's maximum is, as PyTorch's `return_indices` gives it.
+
+    An int64 array (N, C, oH, oW): the flat position `row * W + col` of the winner inside its
+    (H, W) input plane (what `max_unpool2d` takes).
+    """
+    x = np.asarray(x)
+    kernel, stride, padding, dilation, out_hw, extra = pool_arguments(
+        "max_pool2d", x.shape, kernel_size, stride, padding, dilation, ceil_mode)
+    _, winner, _ = _max_and_winner(x, kernel, stride, padding, dilation, out_hw, extra, True)
+    i, j = np.divmod(winner.astype(np.int64), kernel[1])
+    rows = np.arange(out_hw[0])[:, None] * stride[0] - padding[0] + i * dilation[0]
+    cols = np.arange(out_hw[1])[None, :] * stride[1] - padding[1] + j * dilation[1]
+    return rows * x.shape[3] + cols
+
+
+def _counts(size, out, k, s, p, include_pad):
+    """How many elements each window along one axis averages over."""
+    start = np.arange(out) * s - p
+    end = np.minimum(start + k, size + p)
+    if not include_pad:
+        start, end = np.maximum(start, 0), np.minimum(end, size)
+    return end - start
+
+
+class AvgPool2dOp(Function):
+    """The mean of each window: (N, C, H, W) -> (N, C, oH, oW).
+
+    `oH = (H + 2*padding - kH) // stride + 1` (rounded up with ceil_mode). The divisor is the
+    window's size, counting the zero padding when `count_include_pad` (PyTorch's default)
+    but never the part of a ceil_mode window past the padding; `divisor_override` replaces it.
+    Backward spreads each window's gradient evenly (`grad / divisor`) over its elements.
+    """
 
     name = "avg_pool2d"
 
     @staticmethod
-    def forward(ctx, x, *, kernel_size, stride=None):
+    def forward(ctx, x, *, kernel_size, stride=None, padding=0, ceil_mode=False,
+                count_include_pad=True, divisor_override=None):
         x = np.asarray(x)
-        kernel, stride, out_hw = _setup("avg_pool2d", x, kernel_size, stride)
-        offsets = _offsets(kernel, stride, out_hw)
-        total = x[offsets[0]].copy()
-        for index in offsets[1:]:
-            total += x[index]
-        ctx.shape, ctx.dtype, ctx.offsets = x.shape, x.dtype, offsets
-        ctx.overlapping = _overlapping(kernel, stride)
-        return total / np.asarray(len(offsets), dtype=total.dtype)
+        kernel, stride, padding, _, out_hw, extra = pool_arguments(
+            "avg_pool2d", x.shape, kernel_size, stride, padding, 1, ceil_mode)
+        if divisor_override is not None:
+            if divisor_override == 0:
+                raise ValueError("avg_pool2d: divisor_override must not be zero")
+            divisor = np.asarray(divisor_override, dtype=x.dtype)
+        else:
+            divisor = np.outer(*(_counts(n, o, k, s, p, count_include_pad) for n, o, k, s, p in
+                                 zip(x.shape[2:], out_hw, kernel, stride, padding)))
+            divisor = divisor.astype(x.dtype)
+            if (divisor == divisor.flat[0]).all():
+                divisor = divisor.flat[0]  # the usual case: one number, cheaper to divide by
+        xp = pad(x, padding, extra)
+        where = offsets(kernel, stride, out_hw)
+        total = xp[where[0]].copy()
+        for index in where[1:]:
+            total += xp[index]
+        ctx.padded_shape, ctx.shape, ctx.where, ctx.padding = xp.shape, x.shape, where, padding
+        ctx.divisor, ctx.overlapping = divisor, overlapping(kernel, stride)
+        return total / divisor
 
     @staticmethod
     def backward(ctx, grad):
-        share = grad / np.asarray(len(ctx.offsets), dtype=grad.dtype)  # equal for every pixel
-        grad_x = np.zeros(ctx.shape, dtype=grad.dtype)
-        for index in ctx.offsets:
+        share = grad / ctx.divisor
+        grad_xp = np.zeros(ctx.padded_shape, dtype=grad.dtype)
+        for index in ctx.where:
             if ctx.overlapping:
-                grad_x[index] += share
+                grad_xp[index] += share
             else:
-                grad_x[index] = share
-        return (grad_x,)
+                grad_xp[index] = share
+        (ph, pw), (h, w) = ctx.padding, ctx.shape[2:]
+        return (grad_xp[:, :, ph:ph + h, pw:pw + w],)
 
     @staticmethod
     def examples():
@@ -123,4 +202,48 @@ class AvgPool2d(Function):
                 Example(r.normal(size=(2, 2, 5, 5)), kernel_size=3, stride=1),
                 Example(r.normal(size=(1, 2, 7, 6)), kernel_size=(3, 2), stride=(2, 1)),
                 Example(r.normal(size=(2, 1, 5, 5)), kernel_size=2),
-                Example(r.normal(size=(1, 2, 7, 7)), kernel_size=2, stride=3)]
+                Example(r.normal(size=(1, 2, 7, 7)), kernel_size=2, stride=3),
+                Example(r.normal(size=(1, 2, 6, 7)), kernel_size=3, stride=2, padding=1,
+                        ceil_mode=True, count_include_pad=False),
+                Example(r.normal(size=(1, 1, 5, 5)), kernel_size=2, divisor_override=3)]
+
+
+class MaxUnpool2dOp(Function):
+    """Undo max pooling: put each value back where `indices` says its maximum was, zeros elsewhere.
+
+    Shapes: x and indices (N, C, H, W) (indices as `max_pool2d(..., return_indices=True)`
+    gives them: flat positions in each output plane) -> (N, C, oH, oW). The gradient of
+    each value is the output gradient at its position.
+    """
+
+    name = "max_unpool2d"
+
+    @staticmethod
+    def forward(ctx, x, indices, *, output_size):
+        x, indices = np.asarray(x), np.asarray(indices)
+        check_4d("max_unpool2d", x.shape)
+        if indices.shape != x.shape:
+            raise ValueError(f"max_unpool2d: indices of shape {indices.shape} do not match "
+                             f"input of shape {x.shape}")
+        n, c = x.shape[:2]
+        oh, ow = output_size
+        flat_idx = indices.reshape(n * c, -1).astype(np.intp, copy=False)
+        if flat_idx.size and (flat_idx.min() < 0 or flat_idx.max() >= oh * ow):
+            raise ValueError(f"max_unpool2d: indices must lie in [0, {oh * ow}) for output size "
+                             f"{(oh, ow)}, found {int(flat_idx.min())}..{int(flat_idx.max())}")
+        plane = np.arange(n * c)[:, None]
+        out = np.zeros((n * c, oh * ow), dtype=x.dtype)
+        out[plane, flat_idx] = x.reshape(n * c, -1)
+        ctx.plane, ctx.flat_idx, ctx.shape = plane, flat_idx, x.shape
+        return out.reshape(n, c, oh, ow)
+
+    @staticmethod
+    def backward(ctx, grad):
+        n, c = ctx.shape[:2]
+        return grad.reshape(n * c, -1)[ctx.plane, ctx.flat_idx].reshape(ctx.shape), None
+
+    @staticmethod
+    def examples():
+        r = np.random.default_rng(0)
+        indices = np.array([[[[0, 3], [9, 14]]]]).repeat(2, axis=0)  # one per 2x2 window of 4x4
+        return [Example(r.normal(size=(2, 1, 2, 2)), indices, output_size=(4, 4))]

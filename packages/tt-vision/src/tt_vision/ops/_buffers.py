@@ -1,0 +1,60 @@
+"""Scratch arrays kept between training steps, so the big im2col matrices are not re-allocated.
+
+A convolution's column matrix is large (LeNet's first layer at batch 256: 20 MB) and lives
+from forward until its graph is dropped. Allocating it afresh every step costs more than
+filling it: the operating system hands out big blocks as untouched pages, and touching each
+4 KB page for the first time is a page fault (thousands per step). `take` hands back an
+array of the same shape that an earlier step finished with; `give_when_freed(owner, array)`
+returns it to the pool when `owner` (the op's ctx) is garbage-collected, i.e. when nothing
+can read it any more. An array is only ever in the pool or in use by one owner.
+"""
+
+from __future__ import annotations
+
+import threading
+import weakref
+
+import numpy as np
+
+LIMIT_BYTES = 256 * 2**20  # what the pool may keep unused; beyond that arrays are dropped
+
+_free: dict[tuple, list[np.ndarray]] = {}
+_kept = 0
+_lock = threading.Lock()
+
+
+def take(shape: tuple[int, ...], dtype) -> np.ndarray:
+    """An uninitialised array of `shape` and `dtype`: from the pool if one is free."""
+    global _kept
+    key = (tuple(shape), np.dtype(dtype).str)
+    with _lock:
+        arrays = _free.get(key)
+        if arrays:
+            array = arrays.pop()
+            _kept -= array.nbytes
+            return array
+    return np.empty(shape, dtype=dtype)
+
+
+def give(array: np.ndarray) -> None:
+    """Return an array nobody reads any more (dropped instead if the pool is full)."""
+    global _kept
+    if array.nbytes < 2**20:  # small arrays come back cheaply from malloc anyway
+        return
+    with _lock:
+        if _kept + array.nbytes <= LIMIT_BYTES:
+            _free.setdefault((array.shape, array.dtype.str), []).append(array)
+            _kept += array.nbytes
+
+
+def give_when_freed(owner: object, array: np.ndarray) -> None:
+    """Return `array` to the pool once `owner` has been garbage-collected."""
+    weakref.finalize(owner, give, array)
+
+
+def clear() -> None:
+    """Drop every pooled array (frees the memory)."""
+    global _kept
+    with _lock:
+        _free.clear()
+        _kept = 0

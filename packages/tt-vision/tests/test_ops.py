@@ -1,0 +1,87 @@
+"""tt-vision's ops: float64 gradchecks on their `examples()`, and the fast paths against the
+simple formulas a learner would write (loops over pixels are fine in a test)."""
+
+import numpy as np
+import pytest
+import tt_tensor as tt
+from tt_autograd import gradcheck
+from tt_vision import functional as F
+from tt_vision.ops import OP_CLASSES, _buffers
+
+
+@pytest.mark.parametrize("op", OP_CLASSES, ids=lambda op: op.name)
+def test_gradcheck_examples(op):
+    assert op.examples(), f"{op.name} has no examples()"
+    for example in op.examples():
+        gradcheck(lambda *xs: op.apply(*xs, **example.params), example.inputs)
+
+
+def conv2d_by_loops(x, w, b, stride, padding, dilation, groups):
+    """out[n, o, y, x] = b[o] + sum over c, i, j of w[o, c, i, j] * xp[n, g*C/G + c, y*s + i*d, x*s + j*d]."""
+    n, c, h, wd = x.shape
+    o, cg, kh, kw = w.shape
+    xp = np.pad(x, ((0, 0), (0, 0), (padding, padding), (padding, padding)))
+    oh = (h + 2 * padding - dilation * (kh - 1) - 1) // stride + 1
+    ow = (wd + 2 * padding - dilation * (kw - 1) - 1) // stride + 1
+    out = np.zeros((n, o, oh, ow))
+    for oc in range(o):
+        g = oc // (o // groups)
+        for y in range(oh):
+            for xx in range(ow):
+                patch = xp[:, g * cg:(g + 1) * cg,
+                           y * stride:y * stride + dilation * (kh - 1) + 1:dilation,
+                           xx * stride:xx * stride + dilation * (kw - 1) + 1:dilation]
+                out[:, oc, y, xx] = (patch * w[oc]).sum(axis=(1, 2, 3)) + (0 if b is None else b[oc])
+    return out
+
+
+@pytest.mark.parametrize("kw", [dict(stride=1, padding=0, dilation=1, groups=1),
+                                dict(stride=2, padding=1, dilation=1, groups=1),
+                                dict(stride=1, padding=2, dilation=2, groups=2),
+                                dict(stride=3, padding=1, dilation=1, groups=4)])
+def test_conv2d_equals_the_formula(kw):
+    r = np.random.default_rng(0)
+    x, w, b = r.normal(size=(2, 4, 9, 8)), r.normal(size=(8, 4 // kw["groups"], 3, 3)), r.normal(size=8)
+    out = F.conv2d(tt.tensor(x), tt.tensor(w), tt.tensor(b), **kw)
+    np.testing.assert_allclose(out.data, conv2d_by_loops(x, w, b, **kw), rtol=1e-12, atol=1e-12)
+
+
+def test_conv_transpose2d_is_the_adjoint_of_conv2d():
+    """<conv2d(x), y> == <x, conv_transpose2d(y)> for the same weight and arguments."""
+    r = np.random.default_rng(1)
+    x, w = r.normal(size=(2, 4, 9, 9)), r.normal(size=(6, 2, 3, 3))
+    kw = dict(stride=2, padding=1, dilation=1, groups=2)
+    y = r.normal(size=F.conv2d(tt.tensor(x), tt.tensor(w), **kw).shape)
+    back = F.conv_transpose2d(tt.tensor(y), tt.tensor(w), output_padding=0, **kw)
+    forward = F.conv2d(tt.tensor(x), tt.tensor(w), **kw)
+    assert back.shape == x.shape
+    np.testing.assert_allclose((forward.data * y).sum(), (x * back.data).sum(), rtol=1e-12)
+
+
+def test_max_pool_equals_the_formula_and_winner_gets_gradient():
+    r = np.random.default_rng(2)
+    x = r.permutation(2 * 3 * 7 * 7).reshape(2, 3, 7, 7).astype(float)
+    t = tt.Tensor(x, requires_grad=True)
+    out = F.max_pool2d(t, 3, stride=2, padding=1)
+    xp = np.pad(x, ((0, 0), (0, 0), (1, 1), (1, 1)), constant_values=-np.inf)
+    expected = np.array([[[[xp[n, c, 2 * i:2 * i + 3, 2 * j:2 * j + 3].max() for j in range(4)]
+                           for i in range(4)] for c in range(3)] for n in range(2)])
+    np.testing.assert_array_equal(out.data, expected)
+    out.sum().backward()
+    # Every window's unit of gradient lands on its maximum; overlapping windows add up.
+    assert t.grad.data.sum() == out.data.size
+    assert set(np.unique(x[t.grad.data > 0])) <= set(np.unique(out.data))
+
+
+def test_column_buffers_are_reused_between_steps():
+    _buffers.clear()
+    w = tt.Tensor(np.ones((2, 1, 3, 3), dtype=np.float32), requires_grad=True)
+    x = tt.zeros(64, 1, 40, 40)
+    F.conv2d(x, w).sum().backward()           # the graph (and its columns) is dropped here
+    pooled = _buffers._kept
+    assert pooled > 0
+    F.conv2d(x, w).sum().backward()
+    assert _buffers._kept == pooled           # taken from the pool and given back, not grown
+    with tt.no_grad():                        # nothing saved for backward: back at once
+        F.conv2d(x, w)
+    assert _buffers._kept == pooled
