@@ -54,7 +54,9 @@ def test_layer_that_gets_no_gradient(provide):
         result = tt_milestones.run("xor", seed=0)
     assert {"parameters with a gradient", "parameters updated"} <= failed(result)
     assert result.params_with_grad == 2 and result.total_params == 4
-    assert said(result, "no gradient reached 0.weight, 0.bias")
+    # named by the layer, its class and who provided it, not only by the state-dict key
+    assert said(result, "no gradient reached weight of layer 0, DetachedFirstLinear (detached) "
+                        "[0.weight], bias of layer 0, DetachedFirstLinear (detached) [0.bias]")
 
 
 def test_frozen_parameters_are_named():
@@ -64,7 +66,8 @@ def test_frozen_parameters_are_named():
     run = TrainingRun(seed=0)
     model = run.watch(Linear(3, 2), name="head")
     model.weight.requires_grad = False
-    assert any("frozen parameters (requires_grad=False): head.weight" in f for f in diagnose(run))
+    assert any("frozen parameters (requires_grad=False): weight of Linear [head.weight]" in f
+               for f in diagnose(run))
 
 
 def test_nan_names_the_op_through_anomaly_mode(provide, log_tanh):

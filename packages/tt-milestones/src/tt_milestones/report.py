@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Iterable
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from tt_milestones.milestone import Milestone
@@ -41,7 +42,7 @@ def milestone_list(entries: Iterable[tuple[Milestone, object, str]]) -> Table:
     for column in ("year", "name", "model", "status"):
         table.add_column(column)
     for milestone, status, provider in entries:
-        shown = "[green]ready[/]" if status.ready else f"[yellow]locked[/] — {status.hint}"
+        shown = "[green]ready[/]" if status.ready else f"[yellow]locked[/] — {escape(status.hint)}"
         name = milestone.name if provider == "tt-milestones" else f"{milestone.name} ({provider})"
         table.add_row(str(milestone.year), name, milestone.model, shown)
     return table
@@ -67,7 +68,7 @@ def print_diagnosis(console: Console, result: Result) -> None:
     console.print(f"[bold red]{result.name} failed:[/] {failed}")
     for finding in result.diagnosis or ["nothing unusual was seen in the gradients or the "
                                         "loss curve: the model may need more epochs"]:
-        console.print(f"  • {finding}", soft_wrap=True)
+        console.print(f"  • {escape(finding)}", soft_wrap=True, highlight=False)
 
 
 def comparison(results: list[Result]) -> Table:

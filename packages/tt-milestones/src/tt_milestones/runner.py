@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import time
 from typing import Any, Callable
 
@@ -47,13 +48,15 @@ def get(name: str) -> Milestone:
 
 
 def run(name: str, seed: int = 0, *, progress: Callable[..., None] | None = None,
-        **options: Any) -> Result:
+        data_root: str | os.PathLike | None = None, **options: Any) -> Result:
     """Train milestone `name` with `seed`, verify it, and return everything it found.
 
     Args:
         name: e.g. `"perceptron"`, `"cnn"`.
         seed: seeds tt's generator and the data order; the same seed gives the same run.
         progress: optional `progress(epoch, epochs, loss, accuracy)` after each epoch.
+        data_root: a folder holding the milestone's data files (`--data DIR`); None looks in
+            the cache folder and the system folders. Nothing is ever downloaded here.
         options: passed to the milestone's `train` (e.g. `lr=1e3` to break it on purpose).
     Raises:
         MilestoneError: no such milestone. MilestoneLocked: its packages are missing.
@@ -61,7 +64,7 @@ def run(name: str, seed: int = 0, *, progress: Callable[..., None] | None = None
     import tt_tensor
 
     milestone = get(name)
-    status = milestone.status()
+    status = milestone.status(data_root, **options)
     if not status.ready:
         raise MilestoneLocked(status.hint)
     tt_tensor.manual_seed(seed)
@@ -71,6 +74,8 @@ def run(name: str, seed: int = 0, *, progress: Callable[..., None] | None = None
     # warnings about them would only repeat the diagnosis less precisely.
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
         try:
+            if data_root is not None and milestone.all_data():
+                options = {**options, "data_root": data_root}
             milestone.train(training, **options)
         except Diverged:
             pass
