@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 import tt_tensor as tt
-from tt_vision.transforms import Compose, Normalize, RandomCrop, RandomHorizontalFlip
+from tt_vision.transforms import Compose, Normalize, RandomCrop, RandomHorizontalFlip, ToTensor
 
 
 def batch(n=16, c=2, h=6, w=5):
@@ -90,3 +90,33 @@ def test_dataset_applies_its_transform_to_items_and_batches():
     np.testing.assert_allclose(image, (ds.images[0] - 0.5) / 0.25)
     images, _ = ds.__getitems__(np.arange(4))
     np.testing.assert_allclose(images.data, (ds.images[:4] - 0.5) / 0.25)
+
+
+def test_to_tensor_scales_uint8_and_moves_channels_first():
+    hwc = np.arange(2 * 3 * 4, dtype=np.uint8).reshape(2, 3, 4) * 10
+    out = ToTensor()(hwc)
+    assert isinstance(out, tt.Tensor) and out.shape == (4, 2, 3) and out.dtype == np.float32
+    np.testing.assert_allclose(out.data, np.moveaxis(hwc, -1, 0) / 255.0, rtol=1e-6)
+    grey = ToTensor()(np.full((5, 6), 255, dtype=np.uint8))
+    assert grey.shape == (1, 5, 6) and float(grey.data.max()) == 1.0
+    floats = ToTensor()(np.full((2, 2, 3), 7.5))  # not 8-bit: converted, not scaled
+    assert floats.shape == (3, 2, 2) and float(floats.data[0, 0, 0]) == 7.5
+    with pytest.raises(ValueError, match=r"ToTensor: expected an image"):
+        ToTensor()(np.zeros(3))
+
+
+def test_random_crop_torchvision_arguments():
+    tt.manual_seed(0)
+    x = batch(n=4, c=1, h=4, w=4)
+    # (left/right, top/bottom) padding with a fill value: every crop of size 4 stays 4x4.
+    out = RandomCrop(4, padding=(1, 2), fill=9.0)(x)
+    assert out.shape == (4, 1, 4, 4)
+    assert set(np.unique(out)) - set(np.unique(x)) <= {9.0}
+    # pad_if_needed grows a small image up to the crop size.
+    assert RandomCrop((6, 7), pad_if_needed=True)(x).shape == (4, 1, 6, 7)
+    # reflect padding only ever shows values of the image.
+    reflected = RandomCrop(4, padding=2, padding_mode="reflect")(x)
+    assert set(np.unique(reflected)) <= set(np.unique(x))
+    with pytest.raises(ValueError, match="padding_mode must be one of"):
+        RandomCrop(4, padding_mode="wrap")
+    assert Normalize([0.5], [0.5], inplace=True)(x).shape == x.shape
