@@ -4,6 +4,7 @@ Each milestone is marked `milestone` and with its own name. A milestone whose pa
 not installed is skipped with the `pip install` line that unlocks it — never passed.
 """
 
+import numpy as np
 import pytest
 
 import tt_milestones
@@ -33,6 +34,8 @@ def test_milestone_learns(name):
     assert result.params_with_grad == result.params_updated == result.total_params > 0
     assert len(result.loss_history) == result.config["epochs"]
     assert result.systems.step_flops > 0 and result.systems.activation_bytes > 0
+    names = {c.name for c in result.checks}
+    assert {"mean gradient magnitude", "mean weight change"} <= names  # the guide's full table
 
 
 @pytest.mark.parametrize("name", [by_name(n) for n in ("mlp", "cnn")])
@@ -54,6 +57,37 @@ def test_transformer_attends_to_itself_and_needs_positions(name):
     assert len(attention) == 4 and all(abs(sum(row) - 1) < 1e-5 for row in attention)
     reversed_copy = result.extras["reversed_copy_accuracy"]
     assert reversed_copy["without_positions"] <= 0.5 < 0.9 <= reversed_copy["with_positions"]
+
+
+@pytest.mark.parametrize("name", [by_name("xor")])
+def test_xor_hidden_layer_learned_features_a_line_can_read(name):
+    require(name)
+    result = tt_milestones.run(name, seed=0)
+    readout = result.extras["linear_readout"]
+    assert readout["hidden"] == 1.0 and readout["inputs"] <= 0.75
+    assert next(c for c in result.checks if c.name.startswith("linear read-out")).passed
+
+
+def test_no_linear_readout_of_the_raw_xor_inputs_beats_75_percent():
+    from tt_milestones.milestones.xor import linear_readout, xor_table
+
+    x, y = xor_table()
+    assert linear_readout(x, y) <= 0.75
+    # ... while a feature that bends the plane (x1·x2) makes XOR linear.
+    assert linear_readout(np.hstack([x, x[:, :1] * x[:, 1:]]), y) == 1.0
+
+
+@pytest.mark.parametrize("name", [by_name("cnn")])
+def test_cnn_fair_comparison_with_the_mlp(name):
+    require(name)
+    result = tt_milestones.run(name, seed=0)
+    cnn, mlp = result.extras["fair_comparison"]
+    assert (cnn["model"], mlp["model"]) == ("CNN", "MLP")
+    assert cnn["batch_size"] == mlp["batch_size"] == 32 and cnn["epochs"] == mlp["epochs"] == 25
+    assert cnn["updates"] == mlp["updates"] == 800
+    assert (cnn["parameters"], mlp["parameters"]) == (810, 17226)
+    assert cnn["accuracy"] >= mlp["accuracy"] - 0.03 and cnn["loss_decrease"] > 0.5
+    assert next(c for c in result.checks if c.name.startswith("CNN vs MLP")).passed
 
 
 @pytest.mark.slow

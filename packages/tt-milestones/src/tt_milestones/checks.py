@@ -14,6 +14,8 @@ from tt_milestones.result import Check
 from tt_milestones.training import TrainingRun
 
 LOSS_DECREASE_BAR = 0.5
+GRADIENT_BARS = (1e-6, 100.0)  # mean |gradient|: above vanishing, below exploding
+WEIGHT_CHANGE_BAR = 1e-4  # mean |weight change| over training
 
 
 def loss_decrease(run: TrainingRun) -> float:
@@ -35,7 +37,8 @@ def params_updated(run: TrainingRun) -> int:
 
 
 def standard_checks(run: TrainingRun) -> list[Check]:
-    """Loss fell by more than half; k/k parameters got gradients; k/k changed."""
+    """Loss fell by more than half; k/k parameters got gradients; k/k changed; the mean
+    gradient was neither vanishing nor exploding; the weights moved on average."""
     total = len(run.params)
     decrease = loss_decrease(run)
     with_grad, updated = params_with_gradient(run), params_updated(run)
@@ -47,6 +50,13 @@ def standard_checks(run: TrainingRun) -> list[Check]:
         Check("parameters updated", updated, "all", total > 0 and updated == total,
               f"{updated}/{total}"),
     ]
+    low, high = GRADIENT_BARS
+    gradient = run.mean_gradient
+    checks.append(Check("mean gradient magnitude", gradient, f"> {low:g} and < {high:g}",
+                        bool(low < gradient < high), f"{gradient:.2e}"))
+    change = run.mean_weight_change()
+    checks.append(Check("mean weight change", change, f"> {WEIGHT_CHANGE_BAR:g}",
+                        bool(change > WEIGHT_CHANGE_BAR), f"{change:.2e}"))
     if run.diverged:
         checks.insert(0, Check("loss and gradients finite", 0.0, "finite", False, "NaN/Inf"))
     return checks

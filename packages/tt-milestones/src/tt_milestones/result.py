@@ -28,10 +28,15 @@ class Systems:
         parameters: number of trainable values; parameter_bytes: their memory.
         forward_flops: floating-point operations of one forward pass, summed over the ops
             that ran, each op counting its own cost (`Function.flops`).
-        step_flops: one training step: forward + backward, with backward counted as 2×
-            forward (the usual convention: each matmul's backward is two matmuls).
-        activation_bytes: peak activation memory, the bytes of every op output recorded in
-            the graph during one forward (kept alive until backward frees it).
+        backward_flops: the backward pass, counted op by op (an op's own `backward_flops`,
+            else one forward's worth per input that received a gradient — so the first
+            layer, whose input needs no gradient, costs 1× its forward, not 2×).
+        step_flops: one training step: forward + backward FLOPs.
+        activation_bytes: the bytes of every op output recorded in the graph during one
+            forward (kept alive until backward frees it).
+        peak_bytes: measured peak memory of one training step: the most memory allocated at
+            any moment during the first step above what was allocated before it
+            (`tracemalloc`; live arrays, a freed one not counted again).
         ops_per_step: how many ops one forward runs (the bookkeeping a framework pays for).
         seconds_per_step: mean wall time of one training step over the whole run.
         batch_size: the batch the step was measured on.
@@ -42,6 +47,8 @@ class Systems:
     forward_flops: int = 0
     step_flops: int = 0
     activation_bytes: int = 0
+    backward_flops: int = 0
+    peak_bytes: int = 0
     ops_per_step: int = 0
     seconds_per_step: float = 0.0
     batch_size: int = 0

@@ -5,7 +5,8 @@
 `flops(ctx, inputs, output)` — so an op from any plugin, a learner's included, is counted by
 its own declaration — and, for backward, the FLOPs that `tt_autograd.profiler.backward_flops`
 counts for that op (its own `backward_flops` if it declares one, else one forward's worth per
-input that received a gradient): counted, not assumed to be 2× forward. With `memory=True`
+input that received a gradient, a pass over the output for a bias): counted, not assumed to
+be 2× forward. With `memory=True`
 it also measures the peak of memory really allocated during the block (`tracemalloc`, which
 NumPy reports its arrays to), not a sum of outputs.
 """
@@ -54,7 +55,7 @@ class OpCounter:
             return
         flops = int(op.flops(ctx, tuple(getattr(x, "data", x) for x in inputs), output.data))
         try:
-            ctx._tt_counted = flops
+            ctx._tt_counted = (flops, int(output.data.size))
         except AttributeError:  # pragma: no cover
             pass
         self.flops += flops
@@ -64,10 +65,10 @@ class OpCounter:
             self.kept_bytes += output.data.nbytes
 
     def backward(self, op, inputs, grads, ctx, seconds) -> None:
-        forward = getattr(ctx, "_tt_counted", None)
-        if forward is None:
+        counted = getattr(ctx, "_tt_counted", None)
+        if counted is None:
             return  # recorded before the counter was installed
-        self.backward_flops += backward_flops(op, ctx, inputs, grads, forward)
+        self.backward_flops += backward_flops(op, ctx, inputs, grads, *counted)
 
     @property
     def step_flops(self) -> int:

@@ -57,6 +57,8 @@ class TrainingRun:
         self.initial: list[np.ndarray] = []
         self.max_grad_norm: list[float] = []
         self.got_gradient: list[bool] = []  # ever a non-zero, finite gradient
+        self._grad_abs_sum = 0.0  # sum over steps of the mean |gradient| over every value
+        self._grad_steps = 0
         self._before_step: list[np.ndarray] = []
         self._epoch_loss = 0.0
         self._epoch_steps = 0
@@ -107,7 +109,7 @@ class TrainingRun:
         for saved, p in zip(self._before_step, self.params):
             np.copyto(saved, p.data)  # to replay this step if it goes non-finite
         if self.steps == 0:
-            with count_ops() as counter:
+            with count_ops(memory=True) as counter:
                 loss = training_step(*batch)
             self._record_cost(counter, batch)
         else:
@@ -118,10 +120,13 @@ class TrainingRun:
         self.steps += 1
         value = float(loss.item()) if hasattr(loss, "item") else float(loss)
         finite = np.isfinite(value)
+        abs_sum, values = 0.0, 0
         for i, p in enumerate(self.params):
+            values += p.data.size
             if p.grad is None:
                 continue
             g = p.grad.data.ravel()
+            abs_sum += float(np.abs(g).sum(dtype=np.float64))
             norm = float(np.sqrt(np.dot(g, g)))
             if not np.isfinite(norm):
                 finite = False
@@ -131,6 +136,9 @@ class TrainingRun:
                     self.max_grad_norm[i] = norm
         if not finite:
             self._stop_non_finite(training_step, batch, value)
+        if values:
+            self._grad_abs_sum += abs_sum / values
+            self._grad_steps += 1
         self._epoch_loss += value
         self._epoch_steps += 1
         return value
@@ -148,6 +156,23 @@ class TrainingRun:
         """For each watched parameter, in order: whether its values moved from the start."""
         return [not np.array_equal(p.data, start) for p, start in zip(self.params, self.initial)]
 
+    @property
+    def mean_gradient(self) -> float:
+        """Mean |gradient| over every parameter value, averaged over the steps.
+
+        Neither vanishing (below 1e-6: nothing reaches the weights) nor exploding (above 100).
+        """
+        return self._grad_abs_sum / self._grad_steps if self._grad_steps else 0.0
+
+    def mean_weight_change(self) -> float:
+        """Mean |final - initial| over every parameter value (how far training moved them)."""
+        total = sum(p.data.size for p in self.params)
+        if not total:
+            return 0.0
+        moved = sum(float(np.abs(p.data.astype(np.float64) - start).sum())
+                    for p, start in zip(self.params, self.initial))
+        return moved / total
+
     # ----- bookkeeping -------------------------------------------------------------------
     @property
     def seconds_per_step(self) -> float:
@@ -159,7 +184,8 @@ class TrainingRun:
         inputs = next((b for b in batch if hasattr(b, "shape")), None)  # the first array
         self.systems = Systems(
             parameters=values, parameter_bytes=nbytes, forward_flops=counter.flops,
-            step_flops=3 * counter.flops, activation_bytes=counter.kept_bytes,
+            backward_flops=counter.backward_flops, step_flops=counter.step_flops,
+            activation_bytes=counter.kept_bytes, peak_bytes=counter.peak_bytes,
             ops_per_step=counter.ops, batch_size=inputs.shape[0] if inputs is not None else 0)
 
     def _stop_non_finite(self, training_step, batch, value) -> None:

@@ -19,6 +19,7 @@ EPOCHS = 25
 BATCH_SIZE = 32
 LR = 1e-2
 BAR = 0.80
+COMPARISON_MARGIN = 0.03  # the CNN may trail the MLP's accuracy by at most 3 points
 
 
 # ----- the historical model -----------------------------------------------------------------
@@ -32,16 +33,14 @@ def build_model():
 
 
 # ----- the training loop ----------------------------------------------------------------------
-def train(run, lr: float = LR, epochs: int = EPOCHS, batch_size: int = BATCH_SIZE) -> None:
-    """Adam on mini-batches of images, cross-entropy on the ten classes."""
+def fit(run, model, data, lr: float, epochs: int, batch_size: int) -> float:
+    """Adam on mini-batches of images, cross-entropy on the ten classes; the test accuracy."""
     from tt_nn.data import DataLoader, TensorDataset
 
-    run.describe(batch_size=batch_size, optimizer="Adam", lr=lr)
-    train_x, train_y, test_x, test_y = tiny_digits()
+    train_x, train_y, test_x, test_y = data
     test_x = tt.tensor(test_x)
     loader = DataLoader(TensorDataset(train_x, train_y), batch_size=batch_size, shuffle=True,
                         seed=run.seed)
-    model = run.watch(build_model(), sample=test_x)
     loss_fn = layer("CrossEntropyLoss")()
     opt = optimizer("Adam")(model.parameters(), lr=lr)
 
@@ -56,10 +55,60 @@ def train(run, lr: float = LR, epochs: int = EPOCHS, batch_size: int = BATCH_SIZ
         for x, y in loader:
             run.step(training_step, x, y)
         run.evaluate(class_accuracy(model, test_x, test_y))
+    return class_accuracy(model, test_x, test_y)
+
+
+def train(run, lr: float = LR, epochs: int = EPOCHS, batch_size: int = BATCH_SIZE,
+          compare: bool = True, data_root=None) -> None:
+    """Train the CNN; then, for the fair comparison, the 1989 MLP in the same setup.
+
+    `compare=False` skips the MLP.
+    """
+    run.describe(batch_size=batch_size, optimizer="Adam", lr=lr)
+    data = tiny_digits()
+    model = run.watch(build_model(), sample=tt.tensor(data[2]))
+    accuracy = fit(run, model, data, lr, epochs, batch_size)
 
     # ----- the checks ------------------------------------------------------------------------
-    accuracy = class_accuracy(model, test_x, test_y)
     run.check("test accuracy", accuracy, f"> {BAR:.0%}", accuracy > BAR, percent(accuracy))
+    if compare:
+        fair_comparison(run, model, accuracy, epochs, batch_size)
+
+
+def fair_comparison(run, cnn, cnn_accuracy: float, epochs: int, batch_size: int) -> None:
+    """The MLP trained on the same images, batches, epochs and number of updates.
+
+    Each keeps its own learning rate (the one its milestone is tuned with); the images are
+    the same, flattened for the MLP, and the data order is the same (same seed). The CNN
+    must learn more per parameter: at least the MLP's accuracy minus
+    `COMPARISON_MARGIN`, with at most a tenth of its parameters.
+    """
+    from tt_milestones.checks import loss_decrease
+    from tt_milestones.milestones import mlp
+    from tt_milestones.training import TrainingRun
+
+    tt.manual_seed(run.seed)
+    side = TrainingRun(run.seed)
+    train_x, train_y, test_x, test_y = tiny_digits()
+    flat = (train_x.reshape(len(train_x), -1), train_y, test_x.reshape(len(test_x), -1), test_y)
+    model = side.watch(mlp.build_model())
+    mlp_accuracy = fit(side, model, flat, mlp.LR, epochs, batch_size)
+    rows = []
+    for name, m, r, acc, lr in (("CNN", cnn, run, cnn_accuracy, run.config.get("lr", LR)),
+                                ("MLP", model, side, mlp_accuracy, mlp.LR)):
+        rows.append({"model": name, "parameters": int(sum(p.data.size for p in m.parameters())),
+                     "batch_size": batch_size, "epochs": epochs, "updates": r.steps,
+                     "lr": lr, "first_loss": r.loss_history[0], "last_loss": r.loss_history[-1],
+                     "loss_decrease": loss_decrease(r), "accuracy": acc})
+    run.extras["fair_comparison"] = rows
+    cnn_row, mlp_row = rows
+    passed = (cnn_row["updates"] == mlp_row["updates"]
+              and cnn_accuracy >= mlp_accuracy - COMPARISON_MARGIN
+              and 10 * cnn_row["parameters"] <= mlp_row["parameters"])
+    run.check("CNN vs MLP, same batches and updates", cnn_accuracy - mlp_accuracy,
+              f"≥ MLP − {COMPARISON_MARGIN:.0%} with ≤ 1/10 of its parameters", passed,
+              f"{percent(cnn_accuracy)} vs {percent(mlp_accuracy)}, "
+              f"{cnn_row['parameters']:,} vs {mlp_row['parameters']:,} parameters")
 
 
 MILESTONE = Milestone(

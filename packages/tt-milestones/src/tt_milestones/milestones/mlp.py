@@ -29,7 +29,8 @@ def build_model():
 
 
 # ----- the training loop ----------------------------------------------------------------------
-def train(run, lr: float = LR, epochs: int = EPOCHS, batch_size: int = BATCH_SIZE) -> None:
+def train(run, lr: float = LR, epochs: int = EPOCHS, batch_size: int = BATCH_SIZE,
+          data_root=None) -> None:
     """Adam on mini-batches of flattened images, cross-entropy on the ten classes."""
     from tt_nn.data import DataLoader, TensorDataset
 

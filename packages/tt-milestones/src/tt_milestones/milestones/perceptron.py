@@ -42,7 +42,7 @@ def make_problems(seed: int) -> dict[str, tuple[np.ndarray, np.ndarray]]:
 
 
 # ----- the training loop ----------------------------------------------------------------------
-def train(run, lr: float = LR, epochs: int = EPOCHS) -> None:
+def train(run, lr: float = LR, epochs: int = EPOCHS, data_root=None) -> None:
     """Train one perceptron per problem, side by side, with full-batch gradient descent."""
     run.describe(batch_size="full", optimizer="SGD", lr=lr)
     loss_fn = layer("BCELoss")()

@@ -88,7 +88,8 @@ def fit(run: TrainingRun, model, data, lr: float, epochs: int, batch_size: int) 
 
 
 def train(run, lr: float = LR, epochs: int = EPOCHS, batch_size: int = BATCH_SIZE,
-          ablation: bool = True, positional: bool = True, reverse: bool = False) -> None:
+          ablation: bool = True, positional: bool = True, reverse: bool = False,
+          data_root=None) -> None:
     """Train the copy model; look at its attention; train the ablation without positions.
 
     `positional=False` or `reverse=True` train the main model without the encoding or on
