@@ -153,3 +153,78 @@ def test_float32_gpt_keeps_float32_activations_and_gradients(model, monkeypatch)
     assert len(grads) > 20 and [g for g in grads if g[1] != np.float32] == []
     assert all(p.grad.dtype == np.float32 for p in model.parameters())
     model.zero_grad()
+
+
+# ----- sampling semantics (issue 12: float ids, NaN logits, top_k ties) ---------------------
+def test_float_token_ids_are_a_type_error(model):
+    with pytest.raises(TypeError, match="prompt_ids must be integer token ids, got dtype float64"):
+        generate(model, np.array([[1.0, 2.0]]), 3)
+    with pytest.raises(TypeError, match="token ids must be integers, got dtype float32"):
+        model(np.array([[1.0, 2.0]], dtype=np.float32))
+
+
+def test_nan_or_inf_logits_are_a_clear_error():
+    logits = np.array([[0.0, 1.0, 2.0], [0.0, np.nan, 1.0]])
+    for temperature in (0, 1.0):
+        with pytest.raises(ValueError, match="logits of row 1 contain NaN or \\+inf"):
+            pick_token(logits, temperature)
+    with pytest.raises(ValueError, match="logits of row 0 contain NaN or \\+inf"):
+        pick_token(np.array([[np.inf, 0.0]]))
+    with pytest.raises(ValueError, match="every logit of row 0 is -inf"):
+        pick_token(np.array([[-np.inf, -np.inf]]))
+    # -inf (a banned token) is fine and never drawn.
+    tt.manual_seed(0)
+    assert set(pick_token(np.array([[-np.inf, 0.0, 0.0]] * 200)).tolist()) == {1, 2}
+
+
+def test_top_k_keeps_every_token_tied_with_the_kth_as_torch_filter_does():
+    torch = pytest.importorskip("torch", reason="PyTorch is an optional reference")
+    logits = np.array([[1.0, 3.0, 2.0, 2.0, 0.5, 2.0]])
+    # The usual torch filter: logits[logits < topk(logits, k).values[:, -1:]] = -inf
+    t = torch.tensor(logits)
+    kth = torch.topk(t, 2).values[:, -1:]
+    kept_by_torch = set(np.flatnonzero((t >= kth).numpy()[0]).tolist())
+    tt.manual_seed(1)
+    drawn = set(pick_token(np.repeat(logits, 3000, axis=0), top_k=2).tolist())
+    assert drawn == kept_by_torch == {1, 2, 3, 5}
+
+
+def test_sampling_follows_softmax_of_logits_over_temperature():
+    logits = np.array([[2.0, 0.0, 1.0, -1.0]])
+    p = np.exp(logits[0] / 0.5)
+    p /= p.sum()
+    tt.manual_seed(7)
+    drawn = pick_token(np.repeat(logits, 40000, axis=0), temperature=0.5)
+    np.testing.assert_allclose(np.bincount(drawn, minlength=4) / 40000, p, atol=0.01)
+
+
+# ----- the KV cache past max_len ------------------------------------------------------------
+def test_window_start_jumps_by_half_a_window():
+    from tt_text.generate import window_start
+    assert window_start(0, 24, 24) == 0
+    assert window_start(0, 25, 24) == 13            # keeps the last 12 tokens
+    assert window_start(13, 36, 24) == 13 and window_start(13, 38, 24) == 26
+    assert window_start(0, 2, 1) == 1               # max_len 1 keeps one token
+
+
+def test_kv_cache_past_max_len_feeds_one_token_per_step(model):
+    # Count the positions the model is given: with the cache, one per new token plus a
+    # rebuild of half a window whenever the window jumps; without it, the whole window.
+    seen = {True: [], False: []}
+    for use_cache in (True, False):
+        original = type(model).forward
+
+        def counting(self, ids, cache=None, _seen=seen[use_cache], _f=original):
+            _seen.append(np.shape(ids)[1])
+            return _f(self, ids, cache=cache)
+        type(model).forward = counting
+        try:
+            tt.manual_seed(2)
+            out = generate(model, np.array([[1, 2, 3]]), 100, temperature=0.8, use_cache=use_cache)
+        finally:
+            type(model).forward = original
+        seen[use_cache].append(out)
+    cached, uncached = seen[True], seen[False]
+    np.testing.assert_array_equal(cached.pop(), uncached.pop())  # the same tokens
+    assert max(cached) <= 24 and sum(cached) < 0.25 * sum(uncached)
+    assert cached.count(1) > 80  # most steps feed a single token

@@ -36,6 +36,33 @@ def test_embedding_layer_rejects_ids_outside_the_vocabulary():
         emb(np.array([-3]))
 
 
+def test_embedding_padding_idx_starts_at_zero_and_gets_no_gradient():
+    tt.manual_seed(0)
+    emb = Embedding(6, 3, padding_idx=-2)  # row 4, counted from the end as in torch
+    assert emb.padding_idx == 4 and repr(emb) .startswith("Embedding(6, 3, padding_idx=4)")
+    np.testing.assert_array_equal(emb.weight.data[4], 0.0)
+    emb(np.array([[4, 1, 4], [2, 4, 4]])).sum().backward()
+    np.testing.assert_array_equal(emb.weight.grad.data[:, 0], [0, 1, 1, 0, 0, 0])
+    with pytest.raises(ValueError, match="padding_idx=6 must be within num_embeddings=6"):
+        Embedding(6, 3, padding_idx=6)
+
+
+def test_embedding_module_matches_torch_with_padding():
+    torch = pytest.importorskip("torch", reason="PyTorch is an optional reference")
+    ids = np.array([[0, 2, 1], [2, 2, 3]])
+    weight = rng.normal(size=(4, 5))
+    ours = Embedding.from_pretrained(weight, freeze=False, padding_idx=2)
+    theirs = torch.nn.Embedding.from_pretrained(torch.tensor(weight), freeze=False, padding_idx=2)
+    g = rng.normal(size=(2, 3, 5))
+    out, expected = ours(ids), theirs(torch.tensor(ids))
+    out.backward(g)
+    expected.backward(torch.tensor(g))
+    np.testing.assert_allclose(out.data, expected.detach().numpy(), rtol=1e-12)
+    np.testing.assert_allclose(ours.weight.grad.data, theirs.weight.grad.numpy(), rtol=1e-9)
+    assert ours.weight.dtype == np.float64
+    assert not Embedding.from_pretrained(weight).weight.requires_grad  # frozen by default
+
+
 # ----- PositionalEncoding -----------------------------------------------------------------
 def test_sinusoidal_encoding_values():
     pe = PositionalEncoding(6, max_len=50)
@@ -98,6 +125,34 @@ def test_attention_weights_are_kept():
     np.testing.assert_allclose(mha.attn_weights.sum(-1), 1.0, rtol=1e-5)
     mha(tt.randn(3, 5, 8), mask=causal_mask(5))
     assert (mha.attn_weights[..., causal_mask(5)] == 0).all()
+
+
+def test_attention_weights_are_computed_by_the_layer_not_written_by_the_op():
+    # Issue 11: the op returns only its output; the layer keeps what it needs to show the
+    # weights, and computes them when asked (so training does not pay for them).
+    mha = MultiHeadAttention(8, 2)
+    x = tt.randn(2, 4, 8)
+    mha(x, mask=causal_mask(4))
+    assert mha._last_weights is None
+    w = mha.attn_weights
+    q = mha.q_proj(x).data.reshape(2, 4, 2, 4).transpose(0, 2, 1, 3)
+    k = mha.k_proj(x).data.reshape(2, 4, 2, 4).transpose(0, 2, 1, 3)
+    scores = np.where(causal_mask(4), -np.inf, q @ k.transpose(0, 1, 3, 2) / 2.0)
+    e = np.exp(scores - scores.max(-1, keepdims=True))
+    np.testing.assert_allclose(w, e / e.sum(-1, keepdims=True), rtol=1e-5, atol=1e-7)
+    assert mha.attn_weights is w  # computed once
+
+
+def test_attention_dropout_only_while_training():
+    mha = MultiHeadAttention(8, 2, dropout=0.5)
+    x = tt.randn(2, 4, 8)
+    mha.eval()
+    a, b = mha(x).data, mha(x).data
+    np.testing.assert_array_equal(a, b)
+    mha.train()
+    tt.manual_seed(0)
+    c = mha(x).data
+    assert not np.allclose(a, c)
 
 
 def test_attention_errors():

@@ -45,7 +45,8 @@ class LinearOp(Function):
         g2 = grad.reshape(x2.shape[0], grad.shape[-1])
         grad_x = (g2 @ weight).reshape(ctx.x_shape) if need_x else None
         grad_w = (g2.T @ x2) if need_w else None
-        grad_b = g2.sum(axis=0) if need_b else None
+        # The bias gradient sums the rows: ones @ g is one BLAS call, faster than .sum(0).
+        grad_b = np.ones(g2.shape[0], dtype=g2.dtype) @ g2 if need_b else None
         return grad_x, grad_w, grad_b
 
     @staticmethod
