@@ -10,11 +10,13 @@ Sub-modules: `tt_nn.functional` (stateless forms), `tt_nn.init`, `tt_nn.optim`,
 """
 
 from tt_nn import functional, init
-from tt_nn.layers import (CELU, ELU, GELU, GLU, SELU, Dropout, Flatten, Hardsigmoid, Hardswish,
-                          Hardtanh, Identity, LayerNorm, LeakyReLU, Linear, LogSigmoid,
-                          LogSoftmax, Mish, ModuleDict, ModuleList, ReLU, ReLU6, Sequential,
-                          Sigmoid, SiLU, Softmax, Softmin, Softplus, Softsign, Tanh, Unflatten)
-from tt_nn.losses import BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, MSELoss, NLLLoss
+from tt_nn.layers import (CELU, ELU, GELU, GLU, SELU, Dropout, Flatten, Hardshrink, Hardsigmoid,
+                          Hardswish, Hardtanh, Identity, LayerNorm, LeakyReLU, Linear, LogSigmoid,
+                          LogSoftmax, Mish, ModuleDict, ModuleList, PReLU, ReLU, ReLU6,
+                          Sequential, Sigmoid, SiLU, Softmax, Softmin, Softplus, Softshrink,
+                          Softsign, Tanh, Tanhshrink, Threshold, Unflatten)
+from tt_nn.losses import (BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, HuberLoss, KLDivLoss,
+                          L1Loss, MSELoss, NLLLoss, SmoothL1Loss)
 from tt_nn.module import Module
 from tt_nn.parameter import Parameter
 
@@ -26,8 +28,10 @@ __all__ = [
     "Dropout", "LayerNorm",
     "ReLU", "Tanh", "Sigmoid", "GELU", "Softmax", "LogSoftmax", "Softmin", "SiLU", "Mish",
     "Softplus", "LogSigmoid", "Softsign", "Hardtanh", "ReLU6", "Hardsigmoid", "Hardswish",
-    "LeakyReLU", "ELU", "CELU", "SELU", "GLU",
-    "MSELoss", "BCELoss", "BCEWithLogitsLoss", "CrossEntropyLoss", "NLLLoss",
+    "LeakyReLU", "ELU", "CELU", "SELU", "GLU", "PReLU", "Threshold", "Tanhshrink", "Softshrink",
+    "Hardshrink",
+    "MSELoss", "BCELoss", "BCEWithLogitsLoss", "CrossEntropyLoss", "NLLLoss", "L1Loss",
+    "SmoothL1Loss", "HuberLoss", "KLDivLoss",
     "functional", "init", "optim", "data", "utils", "save", "load", "clip_grad_norm_",
     "__version__",
 ]

@@ -213,6 +213,38 @@ def selu(input: Tensor, inplace: bool = False) -> Tensor:
     return elu(input, SELU_ALPHA) * SELU_SCALE
 
 
+def prelu(input: Tensor, weight: Tensor) -> Tensor:
+    """x for x > 0, weight·x otherwise; `weight` is one learned slope, or one per channel
+    (dimension 1)."""
+    if weight.numel() != 1 and input.ndim >= 2:
+        shape = [1] * input.ndim
+        shape[1] = weight.numel()
+        weight = weight.reshape(*shape)
+    return where(input > 0, input, input * weight)
+
+
+def threshold(input: Tensor, threshold: float, value: float, inplace: bool = False) -> Tensor:
+    """x where x > threshold, else `value`."""
+    return where(input > threshold, input, value)
+
+
+def tanhshrink(input: Tensor) -> Tensor:
+    """x - tanh(x)."""
+    return input - input.tanh()
+
+
+def softshrink(input: Tensor, lambd: float = 0.5) -> Tensor:
+    """x - lambd above lambd, x + lambd below -lambd, 0 in between."""
+    if lambd < 0:
+        raise ValueError(f"softshrink: lambd must be >= 0, got {lambd}")
+    return where(input > lambd, input - lambd, where(input < -lambd, input + lambd, 0.0))
+
+
+def hardshrink(input: Tensor, lambd: float = 0.5) -> Tensor:
+    """x where |x| > lambd, 0 elsewhere."""
+    return where((input > lambd) | (input < -lambd), input, 0.0)
+
+
 def glu(input: Tensor, dim: int = -1) -> Tensor:
     """Gated linear unit: split `dim` in halves a, b and return a·sigmoid(b)."""
     size = input.shape[dim]
@@ -289,10 +321,83 @@ def nll_loss(input: Tensor, target: Any, weight: Any = None, size_average: Any =
                                  reduction=_legacy_reduction(size_average, reduce, reduction))
 
 
+def _as_tensor(value: Any) -> Tensor:
+    return value if isinstance(value, Tensor) else from_numpy(np.asarray(value))
+
+
+def _reduce(losses: Tensor, reduction: str, op: str) -> Tensor:
+    """Reduce elementwise losses built by composition ("mean", "sum" or "none")."""
+    from tt_nn.ops.losses import check_reduction
+
+    check_reduction(op, reduction)
+    if reduction == "mean":
+        return losses.mean()
+    return losses.sum() if reduction == "sum" else losses
+
+
+def _difference(op: str, input: Tensor, target: Any) -> Tensor:
+    """input - target, refusing different shapes (PyTorch broadcasts them with a warning,
+    which silently compares every prediction with every target)."""
+    if tuple(np.shape(getattr(target, "data", target))) != tuple(input.shape):
+        raise ValueError(f"{op}: input shape {tuple(input.shape)} and target shape "
+                         f"{tuple(np.shape(getattr(target, 'data', target)))} differ; they must "
+                         f"be equal (reshape the target, e.g. target.reshape(input.shape))")
+    return input - target
+
+
+def l1_loss(input: Tensor, target: Any, size_average: Any = None, reduce: Any = None,
+            reduction: str = "mean") -> Tensor:
+    """Mean absolute error `|input - target|`, reduced."""
+    losses = _difference("l1_loss", input, target).abs()
+    return _reduce(losses, _legacy_reduction(size_average, reduce, reduction), "l1_loss")
+
+
+def smooth_l1_loss(input: Tensor, target: Any, size_average: Any = None, reduce: Any = None,
+                   reduction: str = "mean", beta: float = 1.0) -> Tensor:
+    """`0.5·d²/beta` where `d = |input - target| < beta`, else `d - 0.5·beta` (Fast R-CNN's
+    loss: quadratic near 0, linear for outliers); beta=0 is the L1 loss."""
+    if beta < 0:
+        raise ValueError(f"smooth_l1_loss: beta must be >= 0, got {beta}")
+    d = _difference("smooth_l1_loss", input, target).abs()
+    losses = d if beta == 0 else where(d < beta, d * d * (0.5 / beta), d - 0.5 * beta)
+    return _reduce(losses, _legacy_reduction(size_average, reduce, reduction), "smooth_l1_loss")
+
+
+def huber_loss(input: Tensor, target: Any, reduction: str = "mean", delta: float = 1.0,
+               weight: Any = None) -> Tensor:
+    """`0.5·d²` where `d = |input - target| < delta`, else `delta·(d - 0.5·delta)`."""
+    if delta <= 0:
+        raise ValueError(f"huber_loss: delta must be > 0, got {delta}")
+    d = _difference("huber_loss", input, target).abs()
+    losses = where(d < delta, d * d * 0.5, (d - 0.5 * delta) * delta)
+    if weight is not None:
+        losses = losses * weight
+    return _reduce(losses, reduction, "huber_loss")
+
+
+def kl_div(input: Tensor, target: Any, size_average: Any = None, reduce: Any = None,
+           reduction: str = "mean", log_target: bool = False) -> Tensor:
+    """Kullback-Leibler divergence `target·(log target - input)`, with `input` holding
+    log-probabilities (and `target` too when log_target). Use reduction="batchmean" for the
+    mathematical KL of each sample averaged over the batch ("mean" averages every element,
+    as PyTorch's default does)."""
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    target = _as_tensor(target)
+    _difference("kl_div", input, target)  # the same-shape check
+    if log_target:
+        losses = target.exp() * (target - input)
+    else:  # 0·log 0 = 0: the log sees 1 where the target is 0, so nothing becomes NaN
+        losses = target * (where(target > 0, target, 1.0).log() - input)
+    if reduction == "batchmean":
+        return losses.sum() / (input.shape[0] if input.ndim else 1)
+    return _reduce(losses, reduction, "kl_div")
+
+
 # The functional forms registered under PyTorch's names (see tt_nn.plugin).
 FUNCTIONS = ("linear", "dropout", "layer_norm", "normalize", "one_hot",
              "relu", "tanh", "sigmoid", "gelu", "softmax", "log_softmax", "softmin", "silu",
              "mish", "softplus", "logsigmoid", "softsign", "hardtanh", "relu6", "hardsigmoid",
              "hardswish", "leaky_relu", "elu", "celu", "selu", "glu",
              "mse_loss", "binary_cross_entropy", "binary_cross_entropy_with_logits",
-             "cross_entropy", "nll_loss")
+             "cross_entropy", "nll_loss", "l1_loss", "smooth_l1_loss", "huber_loss", "kl_div",
+             "prelu", "threshold", "tanhshrink", "softshrink", "hardshrink")

@@ -14,8 +14,10 @@ LAYER_NAMES = (
     "Unflatten", "Dropout", "LayerNorm",
     "ReLU", "Tanh", "Sigmoid", "GELU", "Softmax", "LogSoftmax", "Softmin", "SiLU", "Mish",
     "Softplus", "LogSigmoid", "Softsign", "Hardtanh", "ReLU6", "Hardsigmoid", "Hardswish",
-    "LeakyReLU", "ELU", "CELU", "SELU", "GLU",
-    "MSELoss", "BCELoss", "BCEWithLogitsLoss", "CrossEntropyLoss", "NLLLoss",
+    "LeakyReLU", "ELU", "CELU", "SELU", "GLU", "PReLU", "Threshold", "Tanhshrink", "Softshrink",
+    "Hardshrink",
+    "MSELoss", "BCELoss", "BCEWithLogitsLoss", "CrossEntropyLoss", "NLLLoss", "L1Loss",
+    "SmoothL1Loss", "HuberLoss", "KLDivLoss",
 )
 
 OPTIMIZER_NAMES = (

@@ -1,9 +1,10 @@
 """The built-in layers (each a Module; registered through the layers hook in tt_nn.plugin)."""
 
-from tt_nn.layers.activation import (CELU, ELU, GELU, GLU, SELU, Hardsigmoid, Hardswish,
-                                     Hardtanh, Identity, LeakyReLU, LogSigmoid, LogSoftmax, Mish,
-                                     ReLU, ReLU6, Sigmoid, SiLU, Softmax, Softmin, Softplus,
-                                     Softsign, Tanh)
+from tt_nn.layers.activation import (CELU, ELU, GELU, GLU, SELU, Hardshrink, Hardsigmoid,
+                                     Hardswish, Hardtanh, Identity, LeakyReLU, LogSigmoid,
+                                     LogSoftmax, Mish, PReLU, ReLU, ReLU6, Sigmoid, SiLU, Softmax,
+                                     Softmin, Softplus, Softshrink, Softsign, Tanh, Tanhshrink,
+                                     Threshold)
 from tt_nn.layers.container import ModuleDict, ModuleList, Sequential
 from tt_nn.layers.dropout import Dropout
 from tt_nn.layers.flatten import Flatten, Unflatten
@@ -14,4 +15,5 @@ __all__ = ["Linear", "Sequential", "ModuleList", "ModuleDict", "Identity", "Flat
            "Unflatten", "Dropout", "LayerNorm",
            "ReLU", "Tanh", "Sigmoid", "GELU", "Softmax", "LogSoftmax", "Softmin", "SiLU", "Mish",
            "Softplus", "LogSigmoid", "Softsign", "Hardtanh", "ReLU6", "Hardsigmoid", "Hardswish",
-           "LeakyReLU", "ELU", "CELU", "SELU", "GLU"]
+           "LeakyReLU", "ELU", "CELU", "SELU", "GLU", "PReLU", "Threshold", "Tanhshrink",
+           "Softshrink", "Hardshrink"]

@@ -6,6 +6,9 @@ Every one works on any shape (elementwise, or along `dim` for the softmax family
 
 from __future__ import annotations
 
+from typing import Any
+
+import numpy as np
 from tt_tensor import Tensor
 
 from tt_nn import functional as F
@@ -235,3 +238,68 @@ class CELU(ELU):
 
     def forward(self, input: Tensor) -> Tensor:
         return F.celu(input, self.alpha)
+
+
+class PReLU(Module):
+    """x for x > 0, a·x otherwise, with the slope a learned: one for all channels, or
+    `num_parameters` of them (one per channel, dimension 1), starting at `init`."""
+
+    def __init__(self, num_parameters: int = 1, init: float = 0.25, device: Any = None,
+                 dtype: Any = None) -> None:
+        super().__init__()
+        from tt_tensor.device import check_device
+
+        from tt_nn.module import default_float
+        from tt_nn.parameter import Parameter
+
+        check_device(device, "PReLU")
+        self.num_parameters, self.init = num_parameters, init
+        self.weight = Parameter(np.full(num_parameters, init, dtype=default_float(dtype)))
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.prelu(input, self.weight)
+
+    def extra_repr(self) -> str:
+        return f"num_parameters={self.num_parameters}"
+
+
+class Threshold(Module):
+    """x where x > threshold, else `value`."""
+
+    def __init__(self, threshold: float, value: float, inplace: bool = False) -> None:
+        super().__init__()
+        self.threshold, self.value, self.inplace = threshold, value, inplace
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.threshold(input, self.threshold, self.value)
+
+    def extra_repr(self) -> str:
+        return f"threshold={self.threshold}, value={self.value}"
+
+
+class Tanhshrink(Module):
+    """x - tanh(x)."""
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.tanhshrink(input)
+
+
+class Softshrink(Module):
+    """Shrink towards 0 by `lambd` (0 inside [-lambd, lambd])."""
+
+    def __init__(self, lambd: float = 0.5) -> None:
+        super().__init__()
+        self.lambd = lambd
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.softshrink(input, self.lambd)
+
+    def extra_repr(self) -> str:
+        return str(self.lambd)
+
+
+class Hardshrink(Softshrink):
+    """x where |x| > lambd, 0 elsewhere."""
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.hardshrink(input, self.lambd)
