@@ -5,7 +5,8 @@ Token and position embeddings, blocks of causal self-attention (scores masked wi
 LayerNorm, with the output layer tied to the token embedding. Training uses AdamW with two
 parameter groups (matrices decay, biases and norms do not), a linear warm-up then cosine
 learning rate set by hand in `param_groups`, and gradient clipping. Text is sampled with
-`multinomial` from the top-k logits. Only the imports say tt.
+`multinomial` from the top-k logits. A checkpoint (model, optimizer, config) is saved and
+training resumes from it. Only the imports say tt.
 
     python examples/pytorch/char_gpt.py --data input.txt   # any text file
     python examples/pytorch/char_gpt.py --smoke            # a few steps on a built-in corpus
@@ -13,7 +14,10 @@ learning rate set by hand in `param_groups`, and gradient clipping. Text is samp
 
 import argparse
 import math
-from dataclasses import dataclass
+import os
+import tempfile
+from contextlib import nullcontext
+from dataclasses import asdict, dataclass
 
 import tt as torch
 import tt.nn as nn
@@ -178,6 +182,7 @@ def main(argv=None):
     parser.add_argument("--n-embd", type=int, default=128)
     parser.add_argument("--learning-rate", type=float, default=1e-3)
     parser.add_argument("--seed", type=int, default=1337)
+    parser.add_argument("--out-dir", default="out", help="where ckpt.pt is written")
     parser.add_argument("--smoke", action="store_true", help="a tiny model for a few steps")
     args = parser.parse_args(argv)
     if args.smoke:
@@ -185,8 +190,20 @@ def main(argv=None):
         args.batch_size, args.block_size = 4, 16
         args.n_layer, args.n_head, args.n_embd = 2, 2, 32
 
+    if args.smoke:
+        scratch = tempfile.TemporaryDirectory()   # removed when the program ends
+        args.out_dir = scratch.name
+    os.makedirs(args.out_dir, exist_ok=True)
+
     torch.manual_seed(args.seed)
+    torch.backends.cuda.matmul.allow_tf32 = True
+    torch.backends.cudnn.allow_tf32 = True
     device = "cuda" if torch.cuda.is_available() else "cpu"
+    device_type = "cuda" if "cuda" in device else "cpu"
+    dtype = "bfloat16" if device_type == "cuda" and torch.cuda.is_bf16_supported() else "float32"
+    ptdtype = {"float32": torch.float32, "bfloat16": torch.bfloat16, "float16": torch.float16}[dtype]
+    ctx = nullcontext() if device_type == "cpu" else torch.amp.autocast(device_type=device_type,
+                                                                         dtype=ptdtype)
     if args.data:
         with open(args.data, encoding="utf-8") as f:
             text = f.read()
@@ -236,12 +253,16 @@ def main(argv=None):
             losses = torch.zeros(args.eval_iters)
             for k in range(args.eval_iters):
                 X, Y = get_batch(split)
-                _, loss = model(X, Y)
+                with ctx:
+                    _, loss = model(X, Y)
                 losses[k] = loss.item()
             out[split] = losses.mean()
         model.train()
         return out
 
+    scaler = torch.amp.GradScaler(enabled=(dtype == "float16"))
+    best_val_loss = 1e9
+    ckpt_path = os.path.join(args.out_dir, "ckpt.pt")
     for it in range(args.max_iters + 1):
         lr = get_lr(it)
         for param_group in optimizer.param_groups:
@@ -250,14 +271,37 @@ def main(argv=None):
             losses = estimate_loss()
             print(f"step {it}: train loss {losses['train']:.4f}, val loss {losses['val']:.4f}, "
                   f"lr {lr:.2e}")
+            if losses["val"] < best_val_loss:
+                best_val_loss = losses["val"].item()
+                checkpoint = {
+                    "model": model.state_dict(),
+                    "optimizer": optimizer.state_dict(),
+                    "model_args": asdict(config),
+                    "iter_num": it,
+                    "best_val_loss": best_val_loss,
+                }
+                torch.save(checkpoint, ckpt_path)
         if it == args.max_iters:
             break
         X, Y = get_batch("train")
-        _, loss = model(X, Y)
-        optimizer.zero_grad(set_to_none=True)
-        loss.backward()
+        with ctx:
+            _, loss = model(X, Y)
+        scaler.scale(loss).backward()
+        scaler.unscale_(optimizer)
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-        optimizer.step()
+        scaler.step(optimizer)
+        scaler.update()
+        optimizer.zero_grad(set_to_none=True)
+
+    # resume from the best checkpoint, as a later run would
+    checkpoint = torch.load(ckpt_path, map_location=device)
+    model = GPT(GPTConfig(**checkpoint["model_args"])).to(device)
+    model.load_state_dict(checkpoint["model"])
+    optimizer = model.configure_optimizers(weight_decay=0.1, learning_rate=args.learning_rate,
+                                           betas=(0.9, 0.99))
+    optimizer.load_state_dict(checkpoint["optimizer"])
+    print(f"resumed from step {checkpoint['iter_num']} "
+          f"(best val loss {checkpoint['best_val_loss']:.4f})")
 
     model.eval()
     context = torch.zeros((1, 1), dtype=torch.long, device=device)

@@ -13,6 +13,7 @@ import os
 import tempfile
 
 import tt as torch
+import tt.vision as torchvision
 import tt.nn as nn
 import tt.nn.functional as F
 import tt.optim as optim
@@ -56,6 +57,7 @@ def main(argv=None):
     parser.add_argument("--epochs", type=int, default=2)
     parser.add_argument("--batch-size", type=int, default=4)
     parser.add_argument("--data", default="./data")
+    parser.add_argument("--show", action="store_true", help="show a batch of training images")
     parser.add_argument("--smoke", action="store_true",
                         help="a few steps on synthetic images (no download)")
     args = parser.parse_args(argv)
@@ -78,14 +80,26 @@ def main(argv=None):
     trainloader = DataLoader(trainset, batch_size=args.batch_size, shuffle=True, num_workers=0)
     testloader = DataLoader(testset, batch_size=args.batch_size, shuffle=False, num_workers=0)
 
-    net = Net()
+    # a look at one batch, as the tutorial does before training (shown with --show)
+    dataiter = iter(trainloader)
+    images, labels = next(dataiter)
+    grid = torchvision.utils.make_grid(images) / 2 + 0.5     # unnormalise
+    picture = grid.numpy().transpose((1, 2, 0))               # (H, W, C) for imshow
+    print(" ".join(f"{classes[labels[j]]:5s}" for j in range(args.batch_size)))
+    if args.show:
+        import matplotlib.pyplot as plt
+        plt.imshow(picture)
+        plt.show()
+
+    device = torch.device("cuda:0" if torch.cuda.is_available() else "cpu")
+    net = Net().to(device)
     criterion = nn.CrossEntropyLoss()
     optimizer = optim.SGD(net.parameters(), lr=0.001, momentum=0.9)
 
     for epoch in range(args.epochs):
         running_loss = 0.0
         for i, data in enumerate(trainloader, 0):
-            inputs, labels = data
+            inputs, labels = data[0].to(device), data[1].to(device)
             optimizer.zero_grad()
             outputs = net(inputs)
             loss = criterion(outputs, labels)

@@ -99,6 +99,7 @@ def main(argv=None):
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--log-interval", type=int, default=50)
     parser.add_argument("--max-steps", type=int, default=0, help="stop each epoch after N steps")
+    parser.add_argument("--no-accel", action="store_true", help="do not use an accelerator")
     parser.add_argument("--dry-run", action="store_true", help="one batch per epoch")
     parser.add_argument("--save-model", action="store_true")
     parser.add_argument("--data", default="../data")
@@ -106,10 +107,18 @@ def main(argv=None):
                         help="a few steps of a small net on synthetic digits (no download)")
     args = parser.parse_args(argv)
 
+    use_accel = not args.no_accel and torch.accelerator.is_available()
     torch.manual_seed(args.seed)
-    device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    if use_accel:
+        device = torch.accelerator.current_accelerator()
+    else:
+        device = torch.device("cpu")
     train_kwargs = {"batch_size": args.batch_size, "shuffle": True}
     test_kwargs = {"batch_size": args.test_batch_size}
+    if use_accel:
+        accel_kwargs = {"num_workers": 1, "persistent_workers": True, "pin_memory": True}
+        train_kwargs.update(accel_kwargs)
+        test_kwargs.update(accel_kwargs)
 
     if args.smoke:
         g = torch.Generator().manual_seed(args.seed)

@@ -11,6 +11,8 @@ minimised with Adam. Only the imports say tt.
 """
 
 import argparse
+import os
+import tempfile
 
 import tt as torch
 import tt.nn.functional as F
@@ -18,6 +20,7 @@ import tt.vision.transforms as transforms
 from tt import nn, optim
 from tt.utils.data import DataLoader, TensorDataset
 from tt.vision import datasets
+from tt.vision.utils import save_image
 
 
 class VAE(nn.Module):
@@ -70,6 +73,7 @@ def main(argv=None):
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--log-interval", type=int, default=10)
     parser.add_argument("--data", default="../data")
+    parser.add_argument("--results", default="results", help="folder for the image grids")
     parser.add_argument("--smoke", action="store_true",
                         help="a few steps on synthetic images (no download)")
     args = parser.parse_args(argv)
@@ -80,6 +84,8 @@ def main(argv=None):
         g = torch.Generator().manual_seed(args.seed)
         train_set, test_set = synthetic_images(128, g), synthetic_images(32, g)
         args.batch_size, args.epochs, args.log_interval = 32, 2, 2
+        scratch = tempfile.TemporaryDirectory()   # removed when the program ends
+        args.results = scratch.name
     else:
         train_set = datasets.MNIST(args.data, train=True, download=True,
                                    transform=transforms.ToTensor())
@@ -87,6 +93,7 @@ def main(argv=None):
     train_loader = DataLoader(train_set, batch_size=args.batch_size, shuffle=True)
     test_loader = DataLoader(test_set, batch_size=args.batch_size, shuffle=False)
 
+    os.makedirs(args.results, exist_ok=True)
     model = VAE().to(device)
     optimizer = optim.Adam(model.parameters(), lr=1e-3)
 
@@ -109,15 +116,21 @@ def main(argv=None):
         model.eval()
         test_loss = 0.0
         with torch.no_grad():
-            for data, _ in test_loader:
+            for i, (data, _) in enumerate(test_loader):
                 recon_batch, mu, logvar = model(data)
                 test_loss += loss_function(recon_batch, data, mu, logvar).item()
+                if i == 0:   # first images next to their reconstructions
+                    n = min(data.size(0), 8)
+                    comparison = torch.cat([data[:n], recon_batch.view(-1, 1, 28, 28)[:n]])
+                    save_image(comparison.cpu(),
+                               os.path.join(args.results, f"reconstruction_{epoch}.png"), nrow=n)
         print(f"====> Test set loss: {test_loss / len(test_loader.dataset):.4f}")
 
         with torch.no_grad():
             sample = model.decode(torch.randn(64, 20).to(device)).cpu()
-            assert sample.shape == (64, 784)
             assert 0.0 <= sample.min().item() and sample.max().item() <= 1.0
+            save_image(sample.view(64, 1, 28, 28), os.path.join(args.results, f"sample_{epoch}.png"))
+    print(f"images in {args.results}: {len(os.listdir(args.results))}")
 
 
 if __name__ == "__main__":
