@@ -72,6 +72,7 @@ def to_array(data, dtype=None, copy: builtins.bool = False) -> np.ndarray:
 
 # ----- type promotion (torch's rules) -------------------------------------------------------
 _CATEGORY = {"b": 0, "u": 1, "i": 1, "f": 2}
+_WEAK_FOR_FLOAT = (builtins.float, builtins.int)
 
 
 def _kind_of_scalar(value) -> str:
@@ -131,9 +132,16 @@ def result_type(*values) -> np.dtype:
 
 def promote(*values):
     """`values` as arrays of their `result_type` (arrays already of that dtype are untouched)."""
-    first = values[0]
-    if all(type(v) is np.ndarray and v.dtype == first.dtype for v in values):
-        return values  # the common case: same-dtype arrays, nothing to do
+    if len(values) == 2:  # the hot path (a + b): return at once when NumPy already agrees
+        a, b = values
+        if type(a) is np.ndarray:
+            if type(b) is np.ndarray and a.dtype == b.dtype:
+                return values
+            kind = a.dtype.kind
+            if (kind == "f" and type(b) in _WEAK_FOR_FLOAT) or (kind in "iu" and type(b) is builtins.int):
+                return values  # a Python number does not change a float (or int) array's dtype
+    elif all(type(v) is np.ndarray and v.dtype == values[0].dtype for v in values):
+        return values
     dtype = result_type(*values)
     return tuple(v if isinstance(v, np.ndarray) and v.dtype == dtype else np.asarray(v, dtype=dtype)
                  for v in values)
