@@ -83,3 +83,31 @@ def test_mlp_step_costs_what_its_matmuls_say():
     # Every layer output is kept for backward: at least the three (32, width) activations.
     assert s.activation_bytes >= 32 * (128 + 64 + 10) * 4
     assert s.seconds_per_step > 0
+
+
+def test_the_parallel_gelu_is_swapped_in_through_the_registry_and_is_identical():
+    pytest = __import__("pytest")
+    pytest.importorskip("tt_nn")
+    from tt_autograd import gradcheck
+
+    from tt_milestones.milestones._fast_ops import ParallelGELUOp, parallel_gelu
+
+    rng = np.random.default_rng(0)
+    x = (rng.standard_normal((8, 64, 256)) * 3).astype(np.float32)  # big enough for threads
+    g = rng.standard_normal(x.shape).astype(np.float32)
+
+    def run():
+        xt = tt.tensor(x, requires_grad=True)
+        y = tt.OPS["gelu"].apply(xt)
+        y.backward(tt.tensor(g))
+        return y.data, xt.grad.data
+
+    builtin = run()
+    with parallel_gelu():
+        assert tt.OPS["gelu"] is ParallelGELUOp
+        swapped = run()
+        for example in ParallelGELUOp.examples():  # float64: handed to the built-in maths
+            inputs = [tt.tensor(a, requires_grad=True) for a in example.inputs]
+            gradcheck(lambda *a: tt.OPS["gelu"].apply(*a, **example.params), inputs)
+    assert tt.OPS["gelu"] is not ParallelGELUOp  # the block's end restores the built-in
+    assert all(np.array_equal(a, b) for a, b in zip(builtin, swapped))  # bit for bit
