@@ -8,7 +8,11 @@ It serves the built site on 127.0.0.1, opens pages in headless Chromium and chec
 - the home page, a milestone page and an API page render their headings, and every image
   on them has loaded (a broken image has a natural width of 0);
 - typing "Conv2d" into the site search lists a result that links to it;
-- the browser asked no other host for anything (no remote fonts, scripts or images).
+- the browser asked no other host for anything (no remote fonts, scripts or images);
+- every API page renders its docstrings right (`api_faults`): no stray italics (`2*padding`
+  or `C*kH*kW` read by Markdown as emphasis), doctest examples as code blocks (not as
+  nested block quotes with the lines run together), one table row per parameter (not
+  `in_channels, out_channels` in one row), and public base classes (not "Bases: _Pool2d").
 A screenshot of the home page is kept in `<site>/check/home.png` (and one of the search
 results beside it). Exit status 0 when every check passes, 1 otherwise.
 """
@@ -40,6 +44,49 @@ PAGES = [
 # Pages whose content has pictures (the package map; the loss curve).
 PAGES_WITH_IMAGES = {"home", "milestone"}
 SEARCH_TERM = "Conv2d"
+API_PAGES = ("tt-tensor", "tt-autograd", "tt-nn", "tt-vision", "tt-text", "tt-milestones")
+
+# Run in the page: every rendering fault of the docstrings on it, as {kind: [examples]}.
+API_FAULTS_JS = r"""
+(() => {
+  const faults = {italics: [], doctest: [], parameters: [], bases: []};
+  const root = document.querySelector('article') || document.body;
+  const around = (node, before) => {
+    let sib = before ? node.previousSibling : node.nextSibling;
+    const text = sib ? (sib.textContent || '') : '';
+    return before ? text.slice(-1) : text.slice(0, 1);
+  };
+  for (const em of root.querySelectorAll('em')) {
+    if (em.closest('pre, code, td:last-child')) continue;   // 'required' defaults
+    const text = em.textContent;
+    const glued = /[A-Za-z0-9(]/.test(around(em, true)) || /[A-Za-z0-9)]/.test(around(em, false));
+    const mathy = /[+=()\[\],;:\/]|\d/.test(text);
+    if (glued || mathy) faults.italics.push(around(em, true) + '*' + text + '*' + around(em, false));
+  }
+  if (root.querySelector('blockquote blockquote')) {
+    faults.doctest.push((root.querySelector('blockquote blockquote').textContent || '').trim().slice(0, 60));
+  }
+  const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+  for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+    if (n.textContent.includes('>>>') && !n.parentElement.closest('pre, code')) {
+      faults.doctest.push(n.textContent.trim().slice(0, 60));
+    }
+  }
+  for (const table of root.querySelectorAll('table')) {
+    const first = table.querySelector('thead th');   // mkdocstrings' name/type/description tables
+    if (!first || first.textContent.trim() !== 'Name') continue;
+    for (const row of table.querySelectorAll('tbody tr')) {
+      const name = row.querySelector('td code');
+      if (name && /[,\s]/.test(name.textContent.trim())) faults.parameters.push(name.textContent.trim());
+    }
+  }
+  for (const bases of root.querySelectorAll('.doc-class-bases code')) {
+    const name = bases.textContent.trim();
+    if (/(^|\.)_[A-Za-z]/.test(name)) faults.bases.push(name);
+  }
+  return faults;
+})()
+"""
 
 
 class QuietHandler(http.server.SimpleHTTPRequestHandler):
@@ -94,6 +141,26 @@ def check_page(page: Page, report: Report, base: str, label: str, path: str,
     report.check(not broken, f"{label} page images all load", ", ".join(broken) or "none broken")
 
 
+def api_faults(page: Page, url: str) -> dict[str, list[str]]:
+    """Open `url` and return every docstring rendering fault on it, by kind."""
+    open_page(page, url)
+    return page.evaluate(API_FAULTS_JS)
+
+
+FAULT_NAMES = {"italics": "no stray italics", "doctest": "examples render as code blocks",
+               "parameters": "one table row per parameter", "bases": "public base classes"}
+
+
+def check_api_pages(page: Page, report: Report, base: str) -> None:
+    for name in API_PAGES:
+        url = f"{base}api/{name}/"
+        faults = api_faults(page, url)
+        for kind, label in FAULT_NAMES.items():
+            found = faults.get(kind, [])
+            report.check(not found, f"api/{name}: {label}",
+                         f"{len(found)} found: {found[:3]}" if found else "")
+
+
 def check_search(page: Page, report: Report, base: str, shots: Path) -> None:
     """Type the term into the search box like a person, and look for a matching result."""
     open_page(page, base)
@@ -139,6 +206,7 @@ def main(argv: list[str] | None = None) -> int:
                 if label == "home":
                     page.screenshot(shots / "home.png", full_page=True)
             check_search(page, report, base, shots)
+            check_api_pages(page, report, base)
 
             requested = {e["params"]["request"]["url"] for e in page.events
                          if e["method"] == "Network.requestWillBeSent"}
