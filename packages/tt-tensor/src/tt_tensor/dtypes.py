@@ -139,7 +139,7 @@ def promote(*values):
                 return values
             kind = a.dtype.kind
             if (kind == "f" and type(b) in _WEAK_FOR_FLOAT) or (kind in "iu" and type(b) is builtins.int):
-                return values  # a Python number does not change a float (or int) array's dtype
+                return a, np.asarray(b, a.dtype)  # a Python number keeps a float (or int) array's dtype
     elif all(type(v) is np.ndarray and v.dtype == values[0].dtype for v in values):
         return values
     dtype = result_type(*values)
