@@ -324,3 +324,20 @@ def test_state_dict_prefix_and_keep_vars():
     layer = nn.Linear(2, 2)
     assert list(layer.state_dict(prefix="enc.")) == ["enc.weight", "enc.bias"]
     assert layer.state_dict(keep_vars=True)["weight"] is layer.weight
+
+
+def test_parameter_list_and_dict_register_their_parameters(torch):
+    def build(lib, wrap):
+        class Model(lib.Module):
+            def __init__(self):
+                super().__init__()
+                self.scales = lib.ParameterList([lib.Parameter(wrap(np.ones(2))) for _ in range(2)])
+                self.extra = lib.ParameterDict({"b": lib.Parameter(wrap(np.zeros(3)))})
+                self.scales.append(lib.Parameter(wrap(np.ones(1))))
+
+        return Model()
+
+    ours, theirs = build(nn, np.asarray), build(torch.nn, torch.tensor)
+    assert [n for n, _ in ours.named_parameters()] == [n for n, _ in theirs.named_parameters()]
+    assert list(ours.state_dict()) == list(theirs.state_dict())
+    assert len(ours.scales) == 3 and ours.extra["b"].shape == (3,) and "b" in ours.extra

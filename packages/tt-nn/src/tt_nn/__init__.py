@@ -12,7 +12,8 @@ Sub-modules: `tt_nn.functional` (stateless forms), `tt_nn.init`, `tt_nn.optim`,
 from tt_nn import functional, init
 from tt_nn.layers import (CELU, ELU, GELU, GLU, SELU, Dropout, Flatten, Hardshrink, Hardsigmoid,
                           Hardswish, Hardtanh, Identity, LayerNorm, LeakyReLU, Linear, LogSigmoid,
-                          LogSoftmax, Mish, ModuleDict, ModuleList, PReLU, ReLU, ReLU6,
+                          LogSoftmax, Mish, ModuleDict, ModuleList, ParameterDict,
+                          ParameterList, PReLU, ReLU, ReLU6,
                           Sequential, Sigmoid, SiLU, Softmax, Softmin, Softplus, Softshrink,
                           Softsign, Tanh, Tanhshrink, Threshold, Unflatten)
 from tt_nn.losses import (BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, HuberLoss, KLDivLoss,
@@ -24,7 +25,8 @@ __version__ = "0.1.0"
 
 __all__ = [
     "Module", "Parameter",
-    "Linear", "Sequential", "ModuleList", "ModuleDict", "Identity", "Flatten", "Unflatten",
+    "Linear", "Sequential", "ModuleList", "ModuleDict", "ParameterList", "ParameterDict",
+    "Identity", "Flatten", "Unflatten",
     "Dropout", "LayerNorm",
     "ReLU", "Tanh", "Sigmoid", "GELU", "Softmax", "LogSoftmax", "Softmin", "SiLU", "Mish",
     "Softplus", "LogSigmoid", "Softsign", "Hardtanh", "ReLU6", "Hardsigmoid", "Hardswish",

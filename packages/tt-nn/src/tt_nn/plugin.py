@@ -10,7 +10,8 @@ the two agree). Importing optim and data inside the hooks (not in `tt_nn/__init_
 from tt_tensor import hookimpl
 
 LAYER_NAMES = (
-    "Linear", "Sequential", "ModuleList", "ModuleDict", "Identity", "Flatten",
+    "Linear", "Sequential", "ModuleList", "ModuleDict", "ParameterList", "ParameterDict",
+    "Identity", "Flatten",
     "Unflatten", "Dropout", "LayerNorm",
     "ReLU", "Tanh", "Sigmoid", "GELU", "Softmax", "LogSoftmax", "Softmin", "SiLU", "Mish",
     "Softplus", "LogSigmoid", "Softsign", "Hardtanh", "ReLU6", "Hardsigmoid", "Hardswish",

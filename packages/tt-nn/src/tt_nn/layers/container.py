@@ -1,4 +1,5 @@
-"""Containers: `Sequential` (a chain of layers), `ModuleList` and `ModuleDict`."""
+"""Containers: `Sequential` (a chain of layers), `ModuleList`, `ModuleDict`, and
+`ParameterList`/`ParameterDict` for parameters."""
 
 from __future__ import annotations
 
@@ -179,6 +180,87 @@ class ModuleDict(Module):
 
     def items(self):
         return self._modules.items()
+
+
+class ParameterList(Module):
+    """A list of Parameters that registers them ("0", "1", …), so `parameters()` finds them."""
+
+    def __init__(self, values: Iterable[Any] | None = None) -> None:
+        super().__init__()
+        for value in values or ():
+            self.append(value)
+
+    def append(self, value: Any) -> ParameterList:
+        """Add a Parameter (an array or Tensor is wrapped in one) at the end."""
+        self.register_parameter(str(len(self._parameters)), _as_parameter(value))
+        return self
+
+    def extend(self, values: Iterable[Any]) -> ParameterList:
+        """Append each of `values` in turn."""
+        for value in values:
+            self.append(value)
+        return self
+
+    def __getitem__(self, index: int) -> Any:
+        return list(self._parameters.values())[index]
+
+    def __setitem__(self, index: int, value: Any) -> None:
+        self.register_parameter(list(self._parameters)[index], _as_parameter(value))
+
+    def __len__(self) -> int:
+        return len(self._parameters)
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self._parameters.values())
+
+
+class ParameterDict(Module):
+    """A dict of Parameters that registers them under their keys."""
+
+    def __init__(self, parameters: Any = None) -> None:
+        super().__init__()
+        if parameters is not None:
+            self.update(parameters)
+
+    def update(self, parameters: Any) -> None:
+        """Add (or replace) Parameters from a dict or (name, value) pairs."""
+        pairs = parameters.items() if hasattr(parameters, "items") else parameters
+        for name, value in pairs:
+            self[name] = value
+
+    def __setitem__(self, name: str, value: Any) -> None:
+        self.register_parameter(name, _as_parameter(value))
+
+    def __getitem__(self, name: str) -> Any:
+        return self._parameters[name]
+
+    def __delitem__(self, name: str) -> None:
+        del self._parameters[name]
+        object.__delattr__(self, name)
+
+    def __contains__(self, name: str) -> bool:
+        return name in self._parameters
+
+    def __len__(self) -> int:
+        return len(self._parameters)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._parameters)
+
+    def keys(self):
+        return self._parameters.keys()
+
+    def values(self):
+        return self._parameters.values()
+
+    def items(self):
+        return self._parameters.items()
+
+
+def _as_parameter(value: Any) -> Any:
+    from tt_nn.parameter import Parameter
+
+    return value if isinstance(value, Parameter) or value is None else Parameter(value)
 
 
 def _checked(name: str, module: Any) -> Module:

@@ -37,8 +37,9 @@ def _check_float_target(op: str, target) -> None:
 
 
 def _reduce(losses: np.ndarray, reduction: str) -> np.ndarray:
-    if reduction == "mean":
-        return np.asarray(losses.mean(), dtype=losses.dtype)
+    if reduction == "mean":  # of no elements: NaN, as in PyTorch (without NumPy's warning)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return np.asarray(losses.sum() / losses.size, dtype=losses.dtype)
     if reduction == "sum":
         return np.asarray(losses.sum(), dtype=losses.dtype)
     return losses
@@ -47,7 +48,7 @@ def _reduce(losses: np.ndarray, reduction: str) -> np.ndarray:
 def _spread(grad: np.ndarray, reduction: str, size: int) -> np.ndarray:
     """d(reduced)/d(each element's loss), times the incoming gradient."""
     if reduction == "mean":
-        return grad / size
+        return grad / size if size else grad * 0  # no elements: nothing to spread to
     return grad  # "sum": 1 for each element (broadcasts); "none": elementwise already
 
 
