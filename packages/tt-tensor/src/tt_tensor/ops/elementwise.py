@@ -219,6 +219,7 @@ class ClampOp(Function):
             raise ValueError("clamp: at least one of 'min' and 'max' must be given (both were None)")
         dtype = result_type(*(v for v in (a, min, max) if v is not None))
         a = np.asarray(a).astype(dtype, copy=False)
+        ctx.shape = a.shape
         ctx.inside = np.ones(a.shape, dtype=bool)
         if min is not None:
             ctx.inside = ctx.inside & (a >= min)
@@ -233,11 +234,12 @@ class ClampOp(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        return (unbroadcast(grad * ctx.inside, grad.shape),)
+        return (unbroadcast(grad * ctx.inside, ctx.shape),)
 
     @staticmethod
     def examples():
         return [Example(_away_from_zero(3, 4) * 2, min=-1.05, max=0.95),
+                Example(_away_from_zero(4) * 2, min=np.full((3, 1), -1.05), max=0.95),
                 Example(_away_from_zero(3, 4), min=0.05),
                 Example(_away_from_zero(3, 4), max=0.05)]
 
