@@ -425,9 +425,8 @@ def check_providers(providers: list[str], output: Output) -> bool:
             continue
         failed = [r for r in reports if not r.passed]
         if not failed:
-            output.line(f"checked {provider}: " + "; ".join(r.summary().split(": ", 1)[1]
-                                                            .replace("ok — ", "ok (") + ")"
-                                                            for r in reports))
+            for report in reports:
+                output.line(f"checked {report.summary()}")
             continue
         ok = False
         for report in failed:
@@ -685,8 +684,8 @@ def new_command(args, output: Output) -> int:
     output.line(f"created {made.path}")
     for path in made.files:
         output.line(f"  {path.relative_to(made.path)}")
-    where = f"{made.path}/src/{made.module}/ops.py" if made.op else \
-        f"{made.path}/src/{made.module}/layers.py"
+    where = Path(made.install_line.split(" -e ", 1)[1]) / "src" / made.module / (
+        "ops.py" if made.op else "layers.py")
     use = f"{made.layer or made.op}={made.distribution}"
     output.line("next:")
     output.line(f"  {made.install_line}")
