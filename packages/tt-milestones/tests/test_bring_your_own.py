@@ -59,7 +59,7 @@ def test_a_correct_conv2d_is_checked_and_trains_cnn_to_a_pass(cli, learner, tmp_
     done = cli("run", "cnn", "--use", "conv2d=my-conv", "--json", str(tmp_path / "r.json"),
                env=env)
     assert done.returncode == 0, done.stdout + done.stderr
-    assert "checked my-conv" in done.stdout
+    assert "checked conv2d (my-conv): ok" in done.stdout
     result = json.loads((tmp_path / "r.json").read_text())[0]
     assert result["passed"] and result["accuracy"] > 0.8
     status = cli("status", env=env)
