@@ -196,6 +196,10 @@ SCHEDULERS = {
     "LinearLR": dict(start_factor=0.1, end_factor=0.9, total_iters=6),
     "LinearLR-defaults": dict(),
     "LambdaLR": dict(lr_lambda=lambda t: 1 / (1 + t) ** 0.5),
+    "ConstantLR": dict(factor=0.25, total_iters=4),
+    "PolynomialLR": dict(total_iters=9, power=2.0),
+    "CosineAnnealingWarmRestarts": dict(T_0=3, eta_min=0.01),
+    "CosineAnnealingWarmRestarts-mult": dict(T_0=2, T_mult=3),
     "OneCycleLR": dict(max_lr=[1.0, 2.0], total_steps=20),
     "OneCycleLR-linear-three-phase": dict(max_lr=0.5, epochs=4, steps_per_epoch=5, pct_start=0.4,
                                           anneal_strategy="linear", three_phase=True),
@@ -270,6 +274,24 @@ def test_reduce_lr_on_plateau_matches_pytorch(torch):
             np.testing.assert_allclose(ours.get_last_lr(), theirs.get_last_lr(), rtol=1e-12)
             assert [g["lr"] for g in ours_opt.param_groups] == pytest.approx(
                 [g["lr"] for g in theirs_opt.param_groups], rel=1e-12)
+
+
+def test_step_takes_a_closure_and_returns_its_loss(torch):
+    results = []
+    for lib, wrap in ((optim, tt.tensor), (torch.optim, torch.tensor)):
+        p = (nn.Parameter if lib is optim else torch.nn.Parameter)(wrap(np.array([1.0, -2.0])))
+        opt = lib.SGD([p], lr=0.1, momentum=0.5)
+
+        def closure():
+            opt.zero_grad()
+            loss = (p * p).sum()
+            loss.backward()
+            return loss
+
+        losses = [opt.step(closure).item() for _ in range(3)]
+        results.append((losses, p.detach().numpy().tolist()))
+    np.testing.assert_allclose(results[0][0], results[1][0], rtol=1e-12)
+    np.testing.assert_allclose(results[0][1], results[1][1], rtol=1e-12)
 
 
 def test_scheduler_errors_are_clear():

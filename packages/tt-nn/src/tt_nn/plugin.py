@@ -24,7 +24,8 @@ LAYER_NAMES = (
 OPTIMIZER_NAMES = (
     "SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "Adadelta",
     "StepLR", "MultiStepLR", "ExponentialLR", "CosineAnnealingLR", "LambdaLR", "LinearLR",
-    "SequentialLR", "OneCycleLR", "ReduceLROnPlateau",
+    "SequentialLR", "OneCycleLR", "ReduceLROnPlateau", "ConstantLR", "PolynomialLR",
+    "CosineAnnealingWarmRestarts",
 )
 
 DATASET_NAMES = ("TensorDataset", "Subset", "ConcatDataset")

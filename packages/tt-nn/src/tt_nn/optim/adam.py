@@ -38,7 +38,7 @@ class Adam(Optimizer):
                                       weight_decay=weight_decay, amsgrad=amsgrad,
                                       maximize=maximize))
 
-    def step(self) -> None:
+    def _update(self) -> None:
         for group in self.param_groups:
             lr, (beta1, beta2), eps = group["lr"], group["betas"], group["eps"]
             weight_decay, amsgrad = group["weight_decay"], group["amsgrad"]
@@ -75,7 +75,7 @@ class Adam(Optimizer):
                 denom += eps
                 step_size = lr / (1 - beta1 ** t)
                 data -= step_size * (m / denom)
-                self._updated(p)
+                self._count_change(p)
 
 
 class AdamW(Adam):

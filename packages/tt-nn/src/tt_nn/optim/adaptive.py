@@ -46,7 +46,7 @@ class RMSprop(Optimizer):
         super().__init__(params, dict(lr=lr, alpha=alpha, eps=eps, weight_decay=weight_decay,
                                       momentum=momentum, centered=centered, maximize=maximize))
 
-    def step(self) -> None:
+    def _update(self) -> None:
         for group in self.param_groups:
             lr, alpha, eps, momentum = group["lr"], group["alpha"], group["eps"], group["momentum"]
             for p in group["params"]:
@@ -79,7 +79,7 @@ class RMSprop(Optimizer):
                     p.data -= lr * buf
                 else:
                     p.data -= lr * (g / scale)
-                self._updated(p)
+                self._count_change(p)
 
 
 class Adagrad(Optimizer):
@@ -101,7 +101,7 @@ class Adagrad(Optimizer):
                                       initial_accumulator_value=initial_accumulator_value,
                                       eps=eps, maximize=maximize))
 
-    def step(self) -> None:
+    def _update(self) -> None:
         for group in self.param_groups:
             for p in group["params"]:
                 if p.grad is None:
@@ -115,7 +115,7 @@ class Adagrad(Optimizer):
                 total = state["sum"]
                 total += g * g
                 p.data -= lr * (g / (np.sqrt(total) + group["eps"]))
-                self._updated(p)
+                self._count_change(p)
 
 
 class Adadelta(Optimizer):
@@ -137,7 +137,7 @@ class Adadelta(Optimizer):
         super().__init__(params, dict(lr=lr, rho=rho, eps=eps, weight_decay=weight_decay,
                                       maximize=maximize))
 
-    def step(self) -> None:
+    def _update(self) -> None:
         for group in self.param_groups:
             lr, rho, eps = group["lr"], group["rho"], group["eps"]
             for p in group["params"]:
@@ -156,4 +156,4 @@ class Adadelta(Optimizer):
                 u *= rho
                 u += (1 - rho) * (delta * delta)
                 p.data -= lr * delta
-                self._updated(p)
+                self._count_change(p)

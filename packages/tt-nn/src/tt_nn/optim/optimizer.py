@@ -20,8 +20,9 @@ class Optimizer:
     Every optimizer also accepts PyTorch's implementation switches (`foreach`, `fused`,
     `capturable`, `differentiable`) and ignores them: tt has one NumPy implementation.
 
-    Subclasses write `step()`, which updates each `p.data` in place (never rebinding it,
-    so views and the model see the new values) and then counts the change with `_updated(p)`.
+    Subclasses write `_update()` (or `step()`), which updates each `p.data` in place (never
+    rebinding it, so views and the model see the new values) and then counts the change with
+    `_count_change(p)`.
 
     `state[p]` is parameter p's state (a dict, empty until its first step), keyed by the
     parameter itself as in PyTorch (Tensors hash by identity).
@@ -71,9 +72,25 @@ class Optimizer:
             elif p.grad is not None:
                 p.grad.data[...] = 0
 
-    def step(self) -> None:
-        """Update every parameter that has a gradient (each optimizer writes its rule)."""
-        raise NotImplementedError
+    def step(self, closure: Any = None) -> Any:
+        """Update every parameter that has a gradient; returns `closure()`'s loss if given.
+
+        `closure` (optional, as in PyTorch) re-evaluates the model and returns the loss; it
+        runs first, with gradients enabled. Built-in optimizers write their rule in
+        `_update()`; a custom optimizer may override `step` itself.
+        """
+        loss = None
+        if closure is not None:
+            from tt_tensor import enable_grad
+
+            with enable_grad():
+                loss = closure()
+        self._update()
+        return loss
+
+    def _update(self) -> None:
+        """Apply the update rule to every parameter that has a gradient."""
+        raise NotImplementedError(f"{type(self).__name__} must define step() or _update()")
 
     def _params(self) -> list[Tensor]:
         """Every parameter, group after group: position i is parameter i in `state_dict`."""
@@ -84,7 +101,7 @@ class Optimizer:
         return self.state[p]
 
     @staticmethod
-    def _updated(p: Tensor) -> None:
+    def _count_change(p: Tensor) -> None:
         """Count an in-place change of p's values (a graph that saved p then refuses to
         run backward with the new values)."""
         p._version += 1
