@@ -13,7 +13,8 @@ Times are interleaved: each round times tt and then torch (the order alternating
 see the same machine load; the table shows the median per call, and the ratio's spread
 (lowest and highest ratio of the rounds). The machine is shared, so only ratios measured
 this way mean anything. `--memory` adds the peak memory of one step (resident-set growth
-above the level before the step, in a fresh process per framework, Linux only).
+above the level before the step, in a fresh process per framework with glibc returning
+every big block when it is freed, Linux only).
 
     hatch run bench:python benchmarks/bench_text.py [--quick] [--memory]
 """
@@ -264,8 +265,12 @@ def measure_memory(workload: str, framework: str) -> None:
 
 def peak_memory(workload: str, framework: str) -> float | None:
     try:
+        # A fixed, small mmap threshold makes glibc map every big array on its own and
+        # unmap it when freed, so the resident size follows the memory in use (otherwise
+        # freed memory stays in the heap and the growth undercounts, differently for each).
+        env = dict(os.environ, MALLOC_MMAP_THRESHOLD_="65536")
         out = subprocess.run([sys.executable, __file__, "--measure-memory", workload, framework],
-                             capture_output=True, text=True, timeout=300, check=True)
+                             capture_output=True, text=True, timeout=300, check=True, env=env)
         return float(out.stdout.strip().splitlines()[-1])
     except (subprocess.SubprocessError, ValueError, IndexError, OSError):
         return None

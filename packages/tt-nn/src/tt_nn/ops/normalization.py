@@ -28,40 +28,46 @@ class LayerNormOp(Function):
         rows = x.reshape(-1, features)
         averager = np.full(features, 1.0 / features,
                            dtype=x.dtype if x.dtype.kind == "f" else np.float64)
-        xhat = rows - (rows @ averager)[:, None]                       # centred
+        mean = rows @ averager
+        xhat = rows - mean[:, None]                                    # centred
         variance = np.einsum("ij,ij->i", xhat, xhat) / features        # biased, as PyTorch
         rstd = 1.0 / np.sqrt(variance + eps)
         xhat *= rstd[:, None]
-        ctx.xhat, ctx.rstd, ctx.averager, ctx.weight = xhat, rstd, averager, weight
+        # Memory: like torch, keep the input (alive in the graph anyway), the means and the
+        # 1/std, not x̂ (a second array as big as x): backward recomputes x̂ in two passes.
+        # So scale and shift x̂ in its own memory, which becomes the output.
+        ctx.rows, ctx.mean, ctx.rstd, ctx.averager, ctx.weight = rows, mean, rstd, averager, weight
         ctx.feature_shape = feature_shape
-        out = xhat if weight is None else xhat * weight.reshape(-1)
+        if weight is not None:
+            xhat *= weight.reshape(-1)
         if bias is not None:
-            # In place when `out` is a fresh array: one allocation (and pass) fewer.
-            out = out + bias.reshape(-1) if out is xhat else np.add(out, bias.reshape(-1), out=out)
-        return out.reshape(x.shape)
+            xhat += bias.reshape(-1)
+        return xhat.reshape(x.shape)
 
     @staticmethod
     def backward(ctx, grad):
-        xhat, averager, needs = ctx.xhat, ctx.averager, ctx.needs_grad
+        averager, needs = ctx.averager, ctx.needs_grad
+        xhat = ctx.rows - ctx.mean[:, None]
+        xhat *= ctx.rstd[:, None]                                      # x̂ again
         g = grad.reshape(xhat.shape)
         grad_x = grad_w = grad_b = None
-        if needs[0]:
-            # dx = r·(ĝ - mean(ĝ) - x̂·mean(ĝ·x̂)): the two row means are one BLAS
-            # matrix-vector product and one einsum; then three in-place passes over ĝ
-            # (a fresh array when there is a weight) instead of new temporaries.
-            g_hat = g * ctx.weight.reshape(-1) if ctx.weight is not None else g.copy()
-            mean_g = g_hat @ averager
-            mean_gx = np.einsum("ij,ij->i", g_hat, xhat) / xhat.shape[1]
-            g_hat -= xhat * mean_gx[:, None]
-            g_hat -= mean_g[:, None]
-            g_hat *= ctx.rstd[:, None]
-            grad_x = g_hat.reshape(grad.shape)
         if len(needs) > 1 and needs[1]:
             grad_w = np.einsum("ij,ij->j", g, xhat).reshape(ctx.feature_shape)
         if len(needs) > 2 and needs[2]:
             # A vector-matrix product sums the rows in one BLAS call (faster than .sum(0)).
             ones = np.ones(g.shape[0], dtype=g.dtype)
             grad_b = (ones @ g).reshape(ctx.feature_shape)
+        if needs[0]:
+            # dx = r·(ĝ - mean(ĝ) - x̂·mean(ĝ·x̂)): the two row means are one BLAS
+            # matrix-vector product and one einsum; the rest runs in place in x̂'s memory.
+            g_hat = g * ctx.weight.reshape(-1) if ctx.weight is not None else g
+            mean_g = g_hat @ averager
+            mean_gx = np.einsum("ij,ij->i", g_hat, xhat) / xhat.shape[1]
+            xhat *= -mean_gx[:, None]
+            xhat += g_hat
+            xhat -= mean_g[:, None]
+            xhat *= ctx.rstd[:, None]
+            grad_x = xhat.reshape(grad.shape)
         return grad_x, grad_w, grad_b
 
     @staticmethod

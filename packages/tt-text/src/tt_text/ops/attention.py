@@ -180,8 +180,8 @@ class ScaledDotProductAttentionOp(Function):
         batch_shape = np.broadcast_shapes(q.shape[:-2], k.shape[:-2])
         hidden, bias = _hidden_and_bias(attn_mask, is_causal, length, source, batch_shape)
         scale = 1.0 / math.sqrt(q.shape[-1]) if scale is None else float(scale)
-        qs = q * scale  # a Python float: keeps float32 float32
-        weights = _softmax_in_place(qs @ np.swapaxes(k, -1, -2), hidden, bias)
+        # q · scale is a temporary: backward keeps q itself (alive in the graph anyway).
+        weights = _softmax_in_place((q * scale) @ np.swapaxes(k, -1, -2), hidden, bias)
         used = weights
         keep = None
         if dropout_p > 0.0:
@@ -194,14 +194,14 @@ class ScaledDotProductAttentionOp(Function):
         # Two matmuls (QKᵀ and WV) of 2·L·S·E each, plus about 5 per softmax entry.
         ctx.cost = int(weights.size * (2 * q.shape[-1] + 2 * v.shape[-1] + 5))
         if True in ctx.needs_grad:
-            ctx.q, ctx.k, ctx.v, ctx.weights, ctx.used, ctx.keep = qs, k, v, weights, used, keep
+            ctx.q, ctx.k, ctx.v, ctx.weights, ctx.used, ctx.keep = q, k, v, weights, used, keep
             ctx.scale, ctx.num_heads, ctx.dropout_p, ctx.out = scale, num_heads, dropout_p, out
             ctx.shapes = (np.shape(query), np.shape(key), np.shape(value))
         return out
 
     @staticmethod
     def backward(ctx, grad):
-        qs, k, v, w, used, heads = ctx.q, ctx.k, ctx.v, ctx.weights, ctx.used, ctx.num_heads
+        q, k, v, w, used, heads = ctx.q, ctx.k, ctx.v, ctx.weights, ctx.used, ctx.num_heads
         need_q, need_k, need_v = ctx.needs_grad[:3]
         g = _split_heads(grad, heads) if heads is not None else grad      # (…, L, Ev)
         out = _split_heads(ctx.out, heads) if heads is not None else ctx.out
@@ -217,11 +217,11 @@ class ScaledDotProductAttentionOp(Function):
             row = np.einsum("...ld,...ld->...l", g, out)[..., None]
             grad_w -= row
             grad_w *= w                                                   # masked: W = 0
-            if need_q:  # scores = (q · scale) @ kᵀ, and qs already holds q · scale
+            grad_w *= ctx.scale  # scores = scale · q kᵀ (a Python float: stays float32)
+            if need_q:
                 grad_q = grad_w @ k
-                grad_q *= ctx.scale  # a Python float: stays float32
             if need_k:
-                grad_k = np.swapaxes(grad_w, -1, -2) @ qs
+                grad_k = np.swapaxes(grad_w, -1, -2) @ q
         grads = [grad_q, grad_k, grad_v]
         for i, shape in enumerate(ctx.shapes):
             if grads[i] is not None:
