@@ -168,16 +168,22 @@ def col2im(grad_cols: np.ndarray, padded_shape, kernel, stride, dilation, out_hw
     windows overlap, a pixel collects several contributions.
     """
     n, c, hp, wp = padded_shape
-    (kh, kw), (oh, ow), cg = kernel, out_hw, c // groups
+    out = np.zeros((groups, c // groups, n, hp, wp), dtype=grad_cols.dtype)
+    col2im_into(out, grad_cols, kernel, stride, dilation, out_hw)
+    return out.reshape(c, n, hp, wp).transpose(1, 0, 2, 3)
+
+
+def col2im_into(out: np.ndarray, grad_cols: np.ndarray, kernel, stride, dilation, out_hw) -> None:
+    """`col2im` adding into `out`, a zeroed (G, C/G, N, Hp, Wp) array (or a slice of one)."""
+    groups, cg, n = out.shape[:3]
+    (kh, kw), (oh, ow) = kernel, out_hw
     parts = grad_cols.reshape(groups, kh, kw, cg, n, oh, ow)
-    out = np.zeros((groups, cg, n, hp, wp), dtype=grad_cols.dtype)
     add = overlapping(kernel, stride, dilation)
     for (i, j), index in zip(np.ndindex(kh, kw), offsets(kernel, stride, out_hw, dilation)):
         if add:
             out[index] += parts[:, i, j]
         else:  # each pixel lies in at most one window: assigning is enough
             out[index] = parts[:, i, j]
-    return out.reshape(c, n, hp, wp).transpose(1, 0, 2, 3)
 
 
 def scatter_windows(grad_windows: np.ndarray, image_hw: tuple[int, int],

@@ -8,18 +8,20 @@ from columns to pixels (col2im).
 
 The fast path, step by step (the simple formula is in the docstring of `Conv2dOp` and, as a
 loop, in the tests):
-- `cols` is filled one kernel offset at a time (kH*kW block copies of the whole batch, see
-  `_windows.im2col`), with rows ordered (i, j, c) and columns (n, y, x): every copy writes
-  one contiguous block, and the product's result (O, N, oH, oW) turns into (N, O, oH, oW)
-  with a cheap copy that also adds the bias.
-- backward reuses `cols` from forward (no second im2col) and skips what is not needed:
-  the first layer's input needs no gradient, so neither the `weightᵀ @ grad` product nor
-  col2im runs there.
+- `cols` is filled one kernel offset at a time (kH*kW block copies, see `_windows.im2col`),
+  with rows ordered (i, j, c) and columns (n, y, x): every copy writes one contiguous block.
+- the batch is cut into chunks whose columns take about `CHUNK_BYTES` (2 MB, a core's L2
+  cache): each chunk's columns are still in the cache when the product reads them, instead
+  of a 20 MB matrix going out to memory and back. The product of a chunk, (O, m, oH*oW),
+  is copied into the (N, O, oH, oW) output with the bias added on the way.
+- backward rebuilds each chunk's columns from the padded input (cheaper than keeping them:
+  the copy is cache-hot) unless the whole batch was one chunk, whose columns forward kept;
+  it skips what is not needed: the first layer's input needs no gradient, so neither the
+  `weightᵀ @ grad` product nor col2im runs there.
 - col2im is kH*kW strided `+=` (plain assignment when windows do not overlap), never a
   scatter with index arrays.
-- the column matrices (tens of MB at batch 256) come from a small pool (`_buffers`) and go
-  back to it when their graph is dropped: a fresh allocation every step costs thousands of
-  page faults, about a third of a LeNet step.
+- the column arrays come from a small pool (`_buffers`) and go back to it when no longer
+  read: a fresh multi-MB allocation every step costs page faults.
 """
 
 from __future__ import annotations
@@ -28,8 +30,8 @@ import numpy as np
 from tt_tensor import Example, Function
 
 from tt_vision.ops import _buffers
-from tt_vision.ops._windows import (check_4d, col2im, conv_output_size, im2col, im2col_shape,
-                                    needs, pad, pair)
+from tt_vision.ops._windows import (check_4d, col2im, col2im_into, conv_output_size, im2col,
+                                    im2col_shape, needs, pad, pair)
 
 
 def conv_arguments(who, x_shape, w_shape, bias, stride, padding, dilation, groups, *,
@@ -93,6 +95,35 @@ def _from_nchw(grad: np.ndarray, groups: int) -> np.ndarray:
     return np.ascontiguousarray(grad.transpose(1, 0, 2, 3)).reshape(groups, o // groups, -1)
 
 
+CHUNK_BYTES = 2 * 2**20  # im2col works on batch chunks whose columns take about this much memory
+
+
+def _chunks(padded_shape, kernel, out_hw, groups, itemsize) -> list[tuple[int, int]]:
+    """(start, stop) image ranges whose column matrices are about CHUNK_BYTES each."""
+    n, c = padded_shape[:2]
+    per_image = kernel[0] * kernel[1] * c * out_hw[0] * out_hw[1] * itemsize
+    step = max(1, CHUNK_BYTES // max(per_image, 1)) if CHUNK_BYTES else n
+    return [(start, min(n, start + step)) for start in range(0, n, step)]
+
+
+def _columns(ctx, chunks, keep=False):
+    """Yield (start, stop, cols, pooled buffer or None) for each chunk of the batch.
+
+    The columns kept from forward (one chunk) are reused; otherwise they are rebuilt from
+    the padded input, which is cheap for a chunk that fits in the cache.
+    """
+    kernel = ctx.weight_shape[2:]
+    for start, stop in chunks:
+        if keep and getattr(ctx, "cols", None) is not None:
+            yield start, stop, ctx.cols, None
+            continue
+        part = ctx.xp[start:stop]
+        buffer = _buffers.take(im2col_shape(part.shape, kernel, ctx.out_hw, ctx.groups),
+                               part.dtype)
+        yield start, stop, im2col(part, kernel, ctx.stride, ctx.dilation, ctx.out_hw,
+                                  ctx.groups, out=buffer), buffer
+
+
 class Conv2dOp(Function):
     """out[n, o] = bias[o] + sum over c, i, j of weight[o, c, i, j] * x_padded[n, c, y*s + i*d, x*s + j*d].
 
@@ -114,42 +145,59 @@ class Conv2dOp(Function):
         kernel = weight.shape[2:]
         out_hw = conv_output_size("conv2d", x.shape[2:], kernel, stride, padding, dilation)
         xp = pad(x, padding)
-        buffer = _buffers.take(im2col_shape(xp.shape, kernel, out_hw, groups), x.dtype)
-        cols = im2col(xp, kernel, stride, dilation, out_hw, groups, out=buffer)
         rows = _weight_rows(weight.astype(x.dtype, copy=False), groups)
-        need_x, need_w, _ = needs(ctx, 3)
-        if need_x:
-            ctx.rows = rows
+        n, o = x.shape[0], weight.shape[0]
         ctx.weight_shape, ctx.padded_shape, ctx.padding = weight.shape, xp.shape, padding
         ctx.stride, ctx.dilation, ctx.groups, ctx.out_hw = stride, dilation, groups, out_hw
-        out = _to_nchw(np.matmul(rows, cols), x.shape[0], out_hw, bias)
-        if need_w:  # backward reads the columns: they go back to the pool with the graph
-            ctx.cols = cols
-            _buffers.give_when_freed(ctx, buffer)
-        else:
-            _buffers.give(buffer)
-        return out
+        ctx.rows, ctx.xp = rows, xp
+        out = np.empty((n, o, out_hw[0] * out_hw[1]), dtype=x.dtype)
+        chunks = _chunks(xp.shape, kernel, out_hw, groups, x.dtype.itemsize)
+        need_w = needs(ctx, 3)[1]
+        for start, stop, cols, buffer in _columns(ctx, chunks):
+            product = np.matmul(rows, cols)  # (G, O/G, m*oH*oW)
+            flat = product.reshape(o, stop - start, -1).transpose(1, 0, 2)
+            if bias is None:
+                out[start:stop] = flat
+            else:
+                np.add(flat, np.asarray(bias, dtype=x.dtype)[:, None], out=out[start:stop])
+            if len(chunks) == 1 and need_w:  # one chunk: keep its columns for backward
+                ctx.cols = cols
+                _buffers.give_when_freed(ctx, buffer)
+            else:
+                _buffers.give(buffer)
+        return out.reshape(n, o, *out_hw)
 
     @staticmethod
     def backward(ctx, grad):
         need_x, need_w, need_b = needs(ctx, 3)
-        g = _from_nchw(grad, ctx.groups)  # (G, O/G, N*oH*oW)
+        groups, o = ctx.groups, ctx.weight_shape[0]
         grad_x = grad_w = grad_b = None
+        rows_grad = 0
+        grad_xp = np.zeros((groups, ctx.padded_shape[1] // groups, *ctx.padded_shape[0:1],
+                            *ctx.padded_shape[2:]), dtype=grad.dtype) if need_x else None
+        chunks = _chunks(ctx.padded_shape, ctx.weight_shape[2:], ctx.out_hw, groups,
+                         grad.dtype.itemsize)
+        for start, stop, cols, buffer in _columns(ctx, chunks, keep=True):
+            # this chunk's gradient as (G, O/G, m*oH*oW), the layout of the forward product
+            g = np.ascontiguousarray(grad[start:stop].reshape(stop - start, o, -1).transpose(
+                1, 0, 2)).reshape(groups, o // groups, -1)
+            if need_w:
+                # (G, K, m*P) @ (G, m*P, O/G) is the faster order for OpenBLAS.
+                rows_grad = rows_grad + np.matmul(cols, g.transpose(0, 2, 1))
+            if need_x:
+                col2im_into(grad_xp[:, :, start:stop], np.matmul(ctx.rows.transpose(0, 2, 1), g),
+                            ctx.weight_shape[2:], ctx.stride, ctx.dilation, ctx.out_hw)
+            if buffer is not None:
+                _buffers.give(buffer)
         if need_w:
-            # (G, K, N*P) @ (G, N*P, O/G) is the faster order for OpenBLAS; transpose after.
-            rows_grad = np.matmul(ctx.cols, g.transpose(0, 2, 1)).transpose(0, 2, 1)
-            grad_w = _weight_from_rows(rows_grad, ctx.weight_shape)
+            grad_w = _weight_from_rows(rows_grad.transpose(0, 2, 1), ctx.weight_shape)
         if need_b:
             grad_b = grad.sum(axis=(0, 2, 3))
         if need_x:
-            rows_t = ctx.rows.transpose(0, 2, 1)
-            grad_cols = _buffers.take((ctx.groups, rows_t.shape[1], g.shape[2]), g.dtype)
-            np.matmul(rows_t, g, out=grad_cols)
-            grad_xp = col2im(grad_cols, ctx.padded_shape, ctx.weight_shape[2:], ctx.stride,
-                             ctx.dilation, ctx.out_hw, ctx.groups)
-            _buffers.give(grad_cols)
-            (ph, pw), (hp, wp) = ctx.padding, ctx.padded_shape[2:]
-            grad_x = grad_xp[:, :, ph:hp - ph, pw:wp - pw]
+            n, c, hp, wp = ctx.padded_shape
+            (ph, pw) = ctx.padding
+            grad_x = grad_xp.reshape(c, n, hp, wp).transpose(1, 0, 2, 3)[:, :, ph:hp - ph,
+                                                                         pw:wp - pw]
         return grad_x, grad_w, grad_b
 
     @staticmethod

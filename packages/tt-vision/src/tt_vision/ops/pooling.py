@@ -5,10 +5,11 @@ Both pools loop over the kH*kW *offsets* inside a window, never over pixels: for
 window of every image at once, so a 2x2 pool is four whole-batch NumPy operations. (Reducing
 a (…, kH*kW) window array along its short last axis is several times slower in NumPy.)
 
-Max pooling keeps, per window, WHICH offset won (`ctx.winner`, one small integer per
-output): forward finds it while taking the maximum (`v > best` keeps the first of equal
-values, as PyTorch does), and backward sends each window's gradient to its winner in one
-masked write per offset — no comparison with the input again. Where windows overlap
+Max pooling keeps, per kernel offset, where that offset beat every earlier one
+(`ctx.beaten`, one boolean per output, made by the `v > best` comparison the running
+maximum needs anyway; `>` keeps the first of equal values, as PyTorch does). Backward reads
+each window's winner from those masks, last offset first, and sends the gradient there in
+one masked write per offset — no comparison with the input again. Where windows overlap
 (stride < kernel) a pixel's contributions add up.
 
 Padding: max pooling pads with -inf (padding never wins), average pooling with zeros.
@@ -41,24 +42,40 @@ def _lowest(dtype) -> float:
     return -np.inf if np.issubdtype(dtype, np.floating) else np.iinfo(dtype).min
 
 
-def _max_and_winner(x, kernel, stride, padding, dilation, out_hw, extra, want_winner):
-    """The window maxima and (if asked) the offset number of each window's first maximum."""
+def _max_and_beaten(x, kernel, stride, padding, dilation, out_hw, extra, record):
+    """The window maxima and, if `record`, for each offset k >= 1 where it beat offsets 0..k-1.
+
+    `beaten[k-1]` is True where offset k's value is strictly larger than every earlier one,
+    i.e. where the running maximum moved to offset k. The window's first maximum is the
+    LAST offset where that happened (offset 0 if it never did): `winners` reads it back.
+    """
     xp = pad(x, padding, extra, _lowest(x.dtype))
     where = offsets(kernel, stride, out_hw, dilation)
     best = xp[where[0]].copy()
-    winner = np.zeros(best.shape, dtype=np.uint8 if len(where) < 256 else np.int32) \
-        if want_winner else None
-    better = np.empty(best.shape, dtype=bool) if want_winner else None
-    for k, index in enumerate(where[1:], start=1):
+    beaten = []
+    for index in where[1:]:
         value = xp[index]
-        if want_winner:
-            np.greater(value, best, out=better)  # strictly: an equal later value loses
-            # winner = k where better, else unchanged: arithmetic on 0/1 is several times
-            # faster than a masked copy (every winner so far is below k, so no wrap-around).
-            winner += better.view(np.uint8) * (winner.dtype.type(k) - winner) \
-                if winner.dtype == np.uint8 else better * (k - winner)
+        if record:
+            beaten.append(np.greater(value, best))  # strictly: an equal later value loses
         np.maximum(best, value, out=best)
-    return best, winner, xp.shape
+    return best, beaten, xp.shape
+
+
+def winners(beaten: list[np.ndarray], shape):
+    """Yield (k, mask of the windows whose first maximum is offset k), last offset first.
+
+    Offset k wins where it beat the earlier ones and no later offset beat it.
+    """
+    claimed = None
+    for k in range(len(beaten), 0, -1):
+        b = beaten[k - 1]
+        if claimed is None:
+            yield k, b
+            claimed = b.copy()
+        else:
+            yield k, b > claimed  # b and not claimed (True > False), in one pass
+            claimed |= b
+    yield 0, np.ones(shape, dtype=bool) if claimed is None else ~claimed  # (1x1 windows)
 
 
 class MaxPool2dOp(Function):
@@ -77,10 +94,10 @@ class MaxPool2dOp(Function):
         kernel, stride, padding, dilation, out_hw, extra = pool_arguments(
             "max_pool2d", x.shape, kernel_size, stride, padding, dilation, ceil_mode)
         record = needs(ctx, 1)[0]
-        out, winner, padded_shape = _max_and_winner(x, kernel, stride, padding, dilation,
+        out, beaten, padded_shape = _max_and_beaten(x, kernel, stride, padding, dilation,
                                                     out_hw, extra, record)
         if record:
-            ctx.winner, ctx.padded_shape, ctx.shape = winner, padded_shape, x.shape
+            ctx.beaten, ctx.padded_shape, ctx.shape = beaten, padded_shape, x.shape
             ctx.where = offsets(kernel, stride, out_hw, dilation)
             ctx.padding, ctx.overlapping = padding, overlapping(kernel, stride, dilation)
         ctx.count = kernel[0] * kernel[1]
@@ -89,9 +106,8 @@ class MaxPool2dOp(Function):
     @staticmethod
     def backward(ctx, grad):
         grad_xp = np.zeros(ctx.padded_shape, dtype=grad.dtype)
-        hit = np.empty(grad.shape, dtype=bool)
-        for k, index in enumerate(ctx.where):
-            np.equal(ctx.winner, k, out=hit)
+        for k, hit in winners(ctx.beaten, grad.shape):
+            index = ctx.where[k]
             if ctx.overlapping:
                 grad_xp[index] += np.where(hit, grad, 0)
             else:  # each pixel lies in at most one window: one masked write
@@ -131,8 +147,11 @@ def max_pool2d_indices(x, kernel_size, stride=None, padding=0, dilation=1, ceil_
     x = np.asarray(x)
     kernel, stride, padding, dilation, out_hw, extra = pool_arguments(
         "max_pool2d", x.shape, kernel_size, stride, padding, dilation, ceil_mode)
-    _, winner, _ = _max_and_winner(x, kernel, stride, padding, dilation, out_hw, extra, True)
-    i, j = np.divmod(winner.astype(np.int64), kernel[1])
+    out, beaten, _ = _max_and_beaten(x, kernel, stride, padding, dilation, out_hw, extra, True)
+    winner = np.zeros(out.shape, dtype=np.int64)
+    for k, hit in winners(beaten, out.shape):
+        winner[hit] = k
+    i, j = np.divmod(winner, kernel[1])
     rows = np.arange(out_hw[0])[:, None] * stride[0] - padding[0] + i * dilation[0]
     cols = np.arange(out_hw[1])[None, :] * stride[1] - padding[1] + j * dilation[1]
     return rows * x.shape[3] + cols
