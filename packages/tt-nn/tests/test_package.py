@@ -6,13 +6,11 @@ import sys
 import tt_nn as nn
 
 
-def test_import_is_quiet_and_fast():
-    code = ("import time; t = time.perf_counter(); import tt_nn; "
-            "print(f'{time.perf_counter() - t:.3f}')")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    seconds = float(out.stdout.strip())  # the only output is our own timing line
-    assert out.stderr == ""
-    assert seconds < 0.5, f"import tt_nn took {seconds} s"
+def test_import_is_quiet_and_light():
+    # How long it takes is measured by benchmarks/bench_startup.py, never in a unit test.
+    out = subprocess.run([sys.executable, "-c", "import tt_nn"], capture_output=True, text=True,
+                         check=True)
+    assert out.stdout == "" and out.stderr == ""
     heavy = subprocess.run([sys.executable, "-c", "import sys, tt_nn; "
                             "print(sorted(m for m in ('torch', 'matplotlib') if m in sys.modules))"],
                            capture_output=True, text=True, check=True)
