@@ -193,3 +193,43 @@ def test_in_process_the_chosen_provider_is_the_one_that_trains(provide, cnn_read
     assert result.passed
     # one forward per update, one test evaluation per epoch, one for the final check
     assert CountingConv2d.calls == result.config["updates"] + result.config["epochs"] + 1
+
+
+@pytest.mark.milestone
+@pytest.mark.cnn
+def test_no_check_trains_anyway_and_the_diagnosis_names_the_op_first(cli, learner, cnn_ready):
+    env, _, _ = learner("flipped sign")
+    done = cli("run", "cnn", "--use", "conv2d=my-conv", "--no-check", env=env)
+    assert "refusing" not in done.stderr and "parameters updated" in done.stdout  # it trained
+    assert done.returncode == 1, done.stdout + done.stderr
+    findings = [line for line in done.stdout.splitlines() if line.strip().startswith("•")]
+    assert findings[0].startswith("  • your op conv2d (my-conv): gradient of input 1 (weight)")
+    assert "— sign:" in findings[0]
+
+
+def test_new_with_a_layer_brings_its_op_and_use_chooses_both(tmp_path):
+    import importlib
+
+    from tt_tensor import plugins
+
+    from tt_milestones.cli import apply_choices, main
+
+    assert main(["new", "my-linear", "--layer", "Linear", "--dir", str(tmp_path)]) == 0
+    package = tmp_path / "my-linear"
+    pyproject = (package / "pyproject.toml").read_text()
+    assert 'my-linear = "my_linear.plugin"' in pyproject and 'linear = "my_linear.plugin"' in pyproject
+    assert "class LinearOp(Function)" in (package / "src" / "my_linear" / "ops.py").read_text()
+    assert "LinearOp.apply(x, self.weight, self.bias)" in (
+        package / "src" / "my_linear" / "layers.py").read_text()
+    sys.path.insert(0, str(package / "src"))
+    try:
+        hooks = importlib.import_module("my_linear.plugin")
+        with plugins.plugin(hooks, "my-linear"):
+            chosen = apply_choices(["Linear=my-linear"])
+            assert chosen["layers:Linear"] == "my-linear" and chosen["ops:linear"] == "my-linear"
+            assert plugins.get("ops", "linear").__name__ == "LinearOp"
+            assert plugins.get("layers", "Linear").__module__ == "my_linear.layers"
+    finally:
+        sys.path.remove(str(package / "src"))
+        for name in [m for m in sys.modules if m.startswith("my_linear")]:
+            del sys.modules[name]
