@@ -24,7 +24,7 @@ from tt_tensor.grad_mode import (AnomalyError, detect_anomaly, enable_grad, infe
                                  set_grad_enabled)
 from tt_tensor.hookspecs import hookimpl
 from tt_tensor.plugins import OPS, RegistryError
-from tt_tensor.random import generator, manual_seed
+from tt_tensor.random import Generator, default_generator, generator, initial_seed, manual_seed, seed
 from tt_tensor.tensor import Tensor, from_numpy
 
 __version__ = "0.1.0"
@@ -42,5 +42,6 @@ __all__ = [
     "full_like", "linspace", "logspace", "minimum", "multinomial", "normal", "rand_like",
     "randint_like", "randn_like", "randperm", "double", "float", "float16", "half", "int",
     "int8", "int16", "int32", "long", "short", "uint8", "get_default_dtype", "set_default_dtype",
+    "Generator", "default_generator", "initial_seed", "seed",
     *functions.__all__,
 ]

@@ -144,7 +144,7 @@ def logspace(start: float, end: float, steps: int, base: float = 10.0, *, dtype:
 
 # ----- random (all from tt's seeded generator, see `manual_seed`) -----------------------------
 def _generator(generator: Any) -> np.random.Generator:
-    return generator if isinstance(generator, np.random.Generator) else random.generator()
+    return random.resolve(generator)
 
 
 def randn(*size: int, generator: Any = None, dtype: Any = None, device: Any = None,

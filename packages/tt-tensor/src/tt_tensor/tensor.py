@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 
 from tt_tensor.device import CPU, _is_device, check_device, device
+import functools
 from collections import namedtuple
 
 from tt_tensor.dtypes import to_array
@@ -252,6 +253,34 @@ class Tensor:
     def allclose(self, other, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: bool = False) -> bool:
         """True if every element is close (see `isclose`)."""
         return bool(np.allclose(self.data, _raw(other), rtol=rtol, atol=atol, equal_nan=equal_nan))
+
+    def __format__(self, spec: str) -> str:
+        """`f"{loss:.4f}"` formats a one-element tensor's value; no spec gives its repr."""
+        if spec and self.data.size == 1:
+            return format(self.item(), spec)
+        return format(repr(self), spec)
+
+    # ----- NumPy interoperability ----------------------------------------------------------
+    def __array__(self, dtype=None, copy=None) -> np.ndarray:
+        """`np.asarray(t)` is t's values."""
+        if dtype is not None and np.dtype(dtype) != self.data.dtype:
+            return self.data.astype(dtype)
+        return self.data.copy() if copy else self.data
+
+    def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
+        """NumPy maths that meets a tensor: `array * t` and `np.exp(t)` are tt ops (so the
+        result is a differentiable tensor), while `array += t` writes into the array (as
+        `p.data += -lr * p.grad` does in torch programs); other ufuncs act on the values."""
+        raw = [x.data if isinstance(x, Tensor) else x for x in inputs]
+        out = kwargs.get("out")
+        if out is not None:
+            kwargs["out"] = tuple(o.data if isinstance(o, Tensor) else o for o in out)
+            getattr(ufunc, method)(*raw, **kwargs)
+            return out[0] if len(out) == 1 else out
+        name = _UFUNC_OPS.get(ufunc) if method == "__call__" and not kwargs else None
+        if name is None:
+            return getattr(ufunc, method)(*raw, **kwargs)
+        return OPS[name].apply(*inputs)
 
     def __bool__(self) -> bool:
         if self.data.size != 1:
@@ -898,6 +927,27 @@ def _axis_arg(dim, ndim):
         return None
     return tuple(_check_dim("reduce", d, ndim) for d in _dims(dim)) if ndim else None
 
+
+def _accepts_keepdims(method):
+    """Let `keepdims=` (NumPy's spelling, which torch also accepts) stand for `keepdim=`."""
+    @functools.wraps(method)
+    def wrapper(self, *args, keepdims=None, **kwargs):
+        if keepdims is not None:
+            kwargs["keepdim"] = keepdims
+        return method(self, *args, **kwargs)
+    return wrapper
+
+
+for _name in ("sum", "mean", "prod", "var", "std", "max", "min", "amax", "amin", "argmax",
+              "argmin", "logsumexp", "any", "all"):
+    setattr(Tensor, _name, _accepts_keepdims(getattr(Tensor, _name)))
+del _name
+
+_UFUNC_OPS = {np.add: "add", np.subtract: "sub", np.multiply: "mul", np.true_divide: "div",
+              np.power: "pow", np.matmul: "matmul", np.maximum: "maximum", np.minimum: "minimum",
+              np.negative: "neg", np.absolute: "abs", np.exp: "exp", np.log: "log", np.sqrt: "sqrt",
+              np.tanh: "tanh", np.sin: "sin", np.cos: "cos", np.remainder: "remainder",
+              np.fmod: "fmod", np.copysign: "copysign"}
 
 # torch.return_types: named (values, indices) pairs, e.g. `x.max(dim=1).indices`.
 return_types = {name: namedtuple(name, ("values", "indices"))
