@@ -341,3 +341,28 @@ def test_parameter_list_and_dict_register_their_parameters(torch):
     assert [n for n, _ in ours.named_parameters()] == [n for n, _ in theirs.named_parameters()]
     assert list(ours.state_dict()) == list(theirs.state_dict())
     assert len(ours.scales) == 3 and ours.extra["b"].shape == (3,) and "b" in ours.extra
+
+
+def test_get_submodule_and_parameter():
+    model = nn.Sequential(nn.Linear(2, 3), nn.Sequential(nn.ReLU(), nn.Linear(3, 1)))
+    assert model.get_submodule("1.1") is model[1][1]
+    assert model.get_submodule("") is model
+    assert model.get_parameter("1.1.bias") is model[1][1].bias
+    with pytest.raises(AttributeError, match="has no sub-module '7'"):
+        model.get_submodule("1.7")
+    with pytest.raises(AttributeError, match="has no parameter 'gain'"):
+        model.get_parameter("0.gain")
+
+
+def test_orthogonal_and_dirac_init(torch):
+    for shape in ((3, 5), (5, 3), (4, 2, 3)):
+        w = nn.Parameter(np.zeros(shape))
+        nn.init.orthogonal_(w, gain=2.0)
+        flat = w.data.reshape(shape[0], -1)
+        gram = flat @ flat.T if shape[0] <= flat.shape[1] else flat.T @ flat
+        np.testing.assert_allclose(gram, 4 * np.eye(len(gram)), atol=1e-12)
+    ours = nn.Parameter(np.zeros((4, 2, 3, 3)))
+    theirs = torch.zeros(4, 2, 3, 3, dtype=torch.float64)
+    nn.init.dirac_(ours, groups=2)
+    torch.nn.init.dirac_(theirs, groups=2)
+    np.testing.assert_array_equal(ours.data, theirs.numpy())

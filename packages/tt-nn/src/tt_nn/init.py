@@ -136,3 +136,38 @@ def kaiming_normal_(tensor: Tensor, a: float = 0.0, mode: str = "fan_in",
     if tensor.numel() == 0:
         return tensor
     return normal_(tensor, 0.0, calculate_gain(nonlinearity, a) / math.sqrt(_fan(tensor, mode)))
+
+
+def orthogonal_(tensor: Tensor, gain: float = 1.0) -> Tensor:
+    """A (semi-)orthogonal matrix (Saxe et al., 2014), scaled by `gain`: rows or columns are
+    orthonormal. Tensors with more than 2 dimensions are treated as (shape[0], the rest)."""
+    if tensor.ndim < 2:
+        raise ValueError(f"orthogonal_: needs a tensor with at least 2 dimensions, got shape "
+                         f"{tensor.shape}")
+    if tensor.numel() == 0:
+        return tensor
+    rows = tensor.shape[0]
+    cols = tensor.numel() // rows
+    flat = generator().normal(0.0, 1.0, (rows, cols))
+    if rows < cols:
+        flat = flat.T
+    q, r = np.linalg.qr(flat)
+    q *= np.sign(np.diag(r))  # make the decomposition unique (uniformly distributed q)
+    if rows < cols:
+        q = q.T
+    return _fill(tensor, gain * q.reshape(tensor.shape))
+
+
+def dirac_(tensor: Tensor, groups: int = 1) -> Tensor:
+    """Identity convolution weights (out, in, *kernel): each output channel copies one input
+    channel through the kernel's centre, per group."""
+    if tensor.ndim not in (3, 4, 5):
+        raise ValueError(f"dirac_: needs a 3-, 4- or 5-D convolution weight, got shape {tensor.shape}")
+    out_per_group = tensor.shape[0] // groups
+    values = np.zeros(tensor.shape)
+    centre = tuple(k // 2 for k in tensor.shape[2:])
+    copies = min(out_per_group, tensor.shape[1])
+    channel = np.tile(np.arange(copies), groups)  # input channel d feeds output g·out + d
+    group = np.repeat(np.arange(groups), copies)
+    values[(group * out_per_group + channel, channel, *centre)] = 1
+    return _fill(tensor, values)

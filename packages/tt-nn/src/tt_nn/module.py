@@ -158,6 +158,26 @@ class Module:
                         for n, m in module._modules.items() if m is not None]
             stack.extend(reversed(children))  # reversed: visit in registration order
 
+    def get_submodule(self, target: str) -> Module:
+        """The sub-module at a dotted path, e.g. `"encoder.layers.0"` ("" is this module)."""
+        module = self
+        for part in filter(None, target.split(".")):
+            child = module._modules.get(part)
+            if not isinstance(child, Module):
+                raise AttributeError(f"{type(module).__name__} has no sub-module {part!r} "
+                                     f"(looking up {target!r})")
+            module = child
+        return module
+
+    def get_parameter(self, target: str) -> Parameter:
+        """The parameter at a dotted path, e.g. `"fc1.weight"`."""
+        path, _, name = target.rpartition(".")
+        owner = self.get_submodule(path)
+        if owner._parameters.get(name) is None:
+            raise AttributeError(f"{type(owner).__name__} has no parameter {name!r} "
+                                 f"(looking up {target!r})")
+        return owner._parameters[name]
+
     def modules(self) -> Iterator[Module]:
         """This module and every sub-module, each once."""
         for _, module in self.named_modules():
