@@ -16,7 +16,10 @@ this way mean anything. `--memory` adds the peak memory of one step (resident-se
 above the level before the step, in a fresh process per framework with glibc returning
 every big block when it is freed, Linux only).
 
-    hatch run bench:python benchmarks/bench_text.py [--quick] [--memory]
+    hatch run bench:python benchmarks/bench_text.py [--quick] [--memory] [--mallopt]
+
+`--mallopt` is an experiment: glibc keeps freed memory for reuse instead of returning
+big blocks to the system, which removes most page faults of tt's step (not of torch's).
 """
 
 from __future__ import annotations
@@ -283,6 +286,12 @@ def main(argv: list[str] | None = None) -> None:
         measure_memory(argv[1], argv[2])
         return
     quick = "--quick" in argv
+    if "--mallopt" in argv:  # an experiment for the notes: keep freed memory for reuse
+        import ctypes
+        libc = ctypes.CDLL("libc.so.6")
+        libc.mallopt(-3, 1 << 30)  # M_MMAP_THRESHOLD: big arrays come from the heap
+        libc.mallopt(-1, 1 << 31)  # M_TRIM_THRESHOLD: and the heap is not given back
+        print("mallopt: freed memory is kept for reuse (fewer page faults)")
     rounds = 3 if quick else 7
     torch = torch_or_none()
     try:
