@@ -63,6 +63,8 @@ def normalize(input: Tensor, p: float = 2.0, dim: int = 1, eps: float = 1e-12) -
     """Divide by the p-norm along `dim`: `x / max(‖x‖_p, eps)` (unit rows by default)."""
     if p == 2:
         norm = (input * input).sum(dim, keepdim=True).sqrt()
+    elif p == math.inf:
+        norm = input.abs().amax(dim, keepdim=True)
     else:
         norm = (input.abs() ** p).sum(dim, keepdim=True) ** (1.0 / p)
     return input / norm.clamp(min=eps)
