@@ -82,6 +82,18 @@ def test_tensors_in_tensors_out_and_bad_shapes():
         RandomHorizontalFlip()(batch()[0, 0])
 
 
+def test_torchvision_style_pipeline_on_a_tt_dataset():
+    from tt_vision.datasets import TinyDigits
+
+    pipeline = Compose([ToTensor(), Normalize((0.5,), (0.5,))])
+    ds = TinyDigits("test", transform=pipeline)
+    image, _ = ds[0]
+    assert tuple(np.shape(image)) == (1, 8, 8)
+    np.testing.assert_allclose(np.asarray(image), (ds.images[0] - 0.5) / 0.5, rtol=1e-6)
+    images, _ = ds.__getitems__(np.arange(4))
+    assert images.shape == (4, 1, 8, 8)
+
+
 def test_dataset_applies_its_transform_to_items_and_batches():
     from tt_vision.datasets import TinyDigits
 
@@ -99,8 +111,13 @@ def test_to_tensor_scales_uint8_and_moves_channels_first():
     np.testing.assert_allclose(out.data, np.moveaxis(hwc, -1, 0) / 255.0, rtol=1e-6)
     grey = ToTensor()(np.full((5, 6), 255, dtype=np.uint8))
     assert grey.shape == (1, 5, 6) and float(grey.data.max()) == 1.0
-    floats = ToTensor()(np.full((2, 2, 3), 7.5))  # not 8-bit: converted, not scaled
-    assert floats.shape == (3, 2, 2) and float(floats.data[0, 0, 0]) == 7.5
+    floats = ToTensor()(np.full((5, 4, 3), 7.5))  # float (H, W, C): moved, not scaled
+    assert floats.shape == (3, 5, 4) and float(floats.data[0, 0, 0]) == 7.5
+    # tt's data sets give float (C, H, W) images and (N, C, H, W) batches: kept as they are.
+    chw = np.random.default_rng(0).random((3, 8, 8)).astype(np.float32)
+    np.testing.assert_array_equal(ToTensor()(chw).data, chw)
+    assert ToTensor()(np.stack([chw, chw])).shape == (2, 3, 8, 8)
+    assert ToTensor()(np.zeros((4, 10, 10, 3), dtype=np.uint8)).shape == (4, 3, 10, 10)
     with pytest.raises(ValueError, match=r"ToTensor: expected an image"):
         ToTensor()(np.zeros(3))
 

@@ -38,24 +38,29 @@ def _wrap(batch: np.ndarray, is_tensor: bool, single: bool) -> Any:
 class ToTensor:
     """An image as a float Tensor (C, H, W), as torchvision's `ToTensor`.
 
-    Takes an (H, W) or (H, W, C) array (or anything NumPy can read, e.g. a PIL image).
-    8-bit images (uint8) are scaled from 0..255 to [0, 1] float32; other values are only
-    converted to float32. A batch (N, H, W, C) of uint8 images gives (N, C, H, W).
+    - 8-bit images (uint8) (H, W) or (H, W, C) — what PIL and image files give, a PIL image
+      works too — become float32 (C, H, W) scaled from 0..255 to [0, 1]; a uint8 batch
+      (N, H, W, C) becomes (N, C, H, W).
+    - float (H, W, C) images with 1, 3 or 4 channels last become (C, H, W), unscaled.
+    - anything else is taken as already (C, H, W) or (N, C, H, W): tt's data sets give
+      images that way, float32 in [0, 1], so `Compose([ToTensor(), Normalize(...)])` written
+      for torchvision works on them unchanged (ToTensor only makes them a float32 Tensor).
     """
 
     def __call__(self, pic: Any) -> Tensor:
         array = np.asarray(pic.data if isinstance(pic, Tensor) else pic)
         if array.ndim not in (2, 3, 4):
-            raise ValueError(f"ToTensor: expected an image (H, W) or (H, W, C), got shape "
-                             f"{array.shape}")
+            raise ValueError(f"ToTensor: expected an image (H, W), (H, W, C) or (C, H, W), got "
+                             f"shape {array.shape}")
+        channels_last = (array.dtype == np.uint8 or (
+            array.ndim == 3 and array.shape[-1] in (1, 3, 4) and array.shape[0] not in (1, 3, 4)))
         if array.ndim == 2:
-            array = array[:, :, None]
-        array = np.moveaxis(array, -1, -3)  # channels first
+            array = array[None]
+        elif channels_last:
+            array = np.moveaxis(array, -1, -3)
         if array.dtype == np.uint8:
-            out = array.astype(np.float32) / np.float32(255)
-        else:
-            out = np.ascontiguousarray(array, dtype=np.float32)
-        return from_numpy(np.ascontiguousarray(out))
+            array = array.astype(np.float32) / np.float32(255)
+        return from_numpy(np.ascontiguousarray(array, dtype=np.float32))
 
     def __repr__(self) -> str:
         return "ToTensor()"
