@@ -180,3 +180,25 @@ def test_default_collate_matches_torch(torch):
     for a, b in zip([ours[0], ours[1], ours[2]["a"]], [theirs[0], theirs[1], theirs[2]["a"]]):
         np.testing.assert_array_equal(a.data, b.numpy())
         assert a.dtype == b.numpy().dtype
+
+
+def test_iterable_dataset_batches_in_order_like_torch(torch):
+    import torch.utils.data as tud
+
+    def stream(base):
+        class Counting(base):
+            def __iter__(self):
+                for i in range(7):
+                    yield np.array([i, i * i], dtype=np.float64), i
+
+        return Counting()
+
+    for kwargs in ({"batch_size": 3}, {"batch_size": 3, "drop_last": True}, {"batch_size": None}):
+        ours = [(np.asarray(x.data).tolist(), np.asarray(getattr(y, "data", y)).tolist())
+                for x, y in DataLoader(stream(nn.data.IterableDataset), **kwargs)]
+        theirs = [(np.asarray(x).tolist(), np.asarray(y).tolist()) for x, y in
+                  tud.DataLoader(stream(tud.IterableDataset), **kwargs)]
+        assert ours == theirs, kwargs
+    with pytest.raises(ValueError, match="IterableDataset yields its own order"):
+        DataLoader(stream(nn.data.IterableDataset), shuffle=True)
+    assert nn.data.get_worker_info() is None

@@ -1,6 +1,7 @@
 """Datasets, samplers and batching, with PyTorch's names (`tt.utils.data`).
 
-- Datasets: `Dataset`, `TensorDataset`, `Subset`, `ConcatDataset`, `random_split`.
+- Datasets: `Dataset`, `IterableDataset`, `TensorDataset`, `Subset`, `ConcatDataset`,
+  `random_split`.
 - Samplers say in which order to visit the indices: `SequentialSampler`, `RandomSampler`;
   `BatchSampler` groups them into batches.
 - `DataLoader` iterates over batches, merged by `collate_fn` (`default_collate` stacks).
@@ -58,6 +59,23 @@ class Dataset:
 
     def __add__(self, other: Dataset) -> ConcatDataset:
         return ConcatDataset([self, other])
+
+
+class IterableDataset(Dataset):
+    """A stream of samples (a generator, a file read line by line): subclass it and define
+    `__iter__`. The DataLoader groups what it yields into batches, in order; `shuffle` and
+    samplers do not apply."""
+
+    def __iter__(self) -> Iterator[Any]:
+        raise NotImplementedError(f"{type(self).__name__} must define __iter__")
+
+    def __add__(self, other: Any) -> Any:
+        raise TypeError("IterableDataset: concatenate streams with itertools.chain instead")
+
+
+def get_worker_info() -> None:
+    """None: batches are always made in the main process (PyTorch's answer there too)."""
+    return None
 
 
 class TensorDataset(Dataset):
@@ -282,6 +300,21 @@ def default_collate(batch: Sequence[Any]) -> Any:
     return list(batch)
 
 
+def default_convert(data: Any) -> Any:
+    """What a DataLoader with batch_size=None yields: NumPy arrays become Tensors (tuples,
+    lists and dicts converted field by field); numbers and everything else stay as they are."""
+    if isinstance(data, np.ndarray) and data.dtype.kind in "biuf":
+        return from_numpy(data)
+    if isinstance(data, tuple):
+        converted = [default_convert(d) for d in data]
+        return type(data)(*converted) if hasattr(data, "_fields") else tuple(converted)
+    if isinstance(data, list):
+        return [default_convert(d) for d in data]
+    if isinstance(data, dict):
+        return {key: default_convert(value) for key, value in data.items()}
+    return data
+
+
 class DataLoader:
     """Iterate over a dataset in batches, with PyTorch's arguments.
 
@@ -313,9 +346,14 @@ class DataLoader:
                  in_order: bool = True, seed: int | None = None) -> None:
         if batch_size is not None and (not isinstance(batch_size, int) or batch_size < 1):
             raise ValueError(f"DataLoader: batch_size must be a positive integer, got {batch_size!r}")
-        if not hasattr(dataset, "__len__") or not hasattr(dataset, "__getitem__"):
-            raise TypeError(f"DataLoader: the dataset must define __len__ and __getitem__, got "
-                            f"{type(dataset).__name__}")
+        self._iterable = isinstance(dataset, IterableDataset)
+        if self._iterable and (shuffle or sampler is not None or batch_sampler is not None):
+            raise ValueError("DataLoader: an IterableDataset yields its own order; shuffle, "
+                             "sampler and batch_sampler do not apply to it")
+        if not self._iterable and (not hasattr(dataset, "__len__")
+                                   or not hasattr(dataset, "__getitem__")):
+            raise TypeError(f"DataLoader: the dataset must define __len__ and __getitem__ (or "
+                            f"be an IterableDataset), got {type(dataset).__name__}")
         if not isinstance(num_workers, int) or num_workers < 0:
             raise ValueError(f"DataLoader: num_workers must be a non-negative integer, got "
                              f"{num_workers!r}")
@@ -330,6 +368,8 @@ class DataLoader:
         self.dataset, self.num_workers, self.pin_memory = dataset, num_workers, pin_memory
         self.drop_last, self.seed = drop_last, seed
         self.generator = seed if seed is not None else generator
+        if self._iterable:
+            sampler = ()  # no indices: the dataset's own iteration order
         if batch_sampler is not None:
             batch_size, drop_last = None, False
             self.sampler = getattr(batch_sampler, "sampler", None)
@@ -338,7 +378,7 @@ class DataLoader:
                        else SequentialSampler(dataset))
         if batch_sampler is None:
             self.sampler = sampler
-            if batch_size is not None:
+            if batch_size is not None and not self._iterable:
                 batch_sampler = BatchSampler(sampler, batch_size, drop_last)
         self.batch_size, self.batch_sampler = batch_size, batch_sampler
         self.shuffle = bool(shuffle)
@@ -346,12 +386,36 @@ class DataLoader:
         self.collate_fn = collate_fn or default_collate
 
     def __len__(self) -> int:
+        if self._iterable:
+            n = len(self.dataset)  # a TypeError for a stream without __len__, as in PyTorch
+            if self.batch_size is None:
+                return n
+            return n // self.batch_size if self.drop_last else -(-n // self.batch_size)
         return len(self.batch_sampler if self.batch_sampler is not None else self.sampler)
 
+    def _stream(self) -> Iterator[Any]:
+        """Batches of an IterableDataset: consecutive samples, collated."""
+        if self.batch_size is None:
+            for item in self.dataset:
+                yield self.collate_fn(item) if self._collate_given else default_convert(item)
+            return
+        batch: list[Any] = []
+        for item in self.dataset:
+            batch.append(item)
+            if len(batch) == self.batch_size:
+                yield self.collate_fn(batch)
+                batch = []
+        if batch and not self.drop_last:
+            yield self.collate_fn(batch)
+
     def __iter__(self) -> Iterator[Any]:
+        if self._iterable:
+            yield from self._stream()
+            return
         if self.batch_sampler is None:  # batch_size=None: one sample at a time
             for index in self.sampler:
-                yield self.dataset[index]
+                item = self.dataset[index]
+                yield self.collate_fn(item) if self._collate_given else default_convert(item)
             return
         batch_fetch = getattr(self.dataset, "__getitems__", None)
         batches = (self.batch_sampler.batches() if hasattr(self.batch_sampler, "batches")
