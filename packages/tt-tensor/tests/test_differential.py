@@ -1,5 +1,5 @@
-"""Property-based differential test: every op tt-tensor registers, forward and backward,
-against PyTorch in float64, on shapes hypothesis draws — 0-d and 0-size tensors, negative
+"""Property-based differential test: every op tt-tensor registers (and the Tensor methods
+composed from them), forward and backward, against PyTorch in float64, on shapes hypothesis draws — 0-d and 0-size tensors, negative
 dims, broadcasting (derandomized, a bounded number of examples per op, a few seconds).
 
 Each op has a `Spec`: `draw(data, rng)` returns the inputs (float arrays are differentiated)
@@ -498,3 +498,83 @@ def test_forward_and_backward_match_torch(name, data):
             expected = np.zeros(reference.shape) if reference.grad is None else reference.grad.numpy()
             got = np.zeros(mine.shape) if mine.grad is None else mine.grad.data
             np.testing.assert_allclose(got, expected, rtol=spec.rtol, atol=1e-12, equal_nan=True)
+
+
+# ----- the composed methods (no backward of their own), on the same kinds of shapes --------------
+def _shape_dim(data, rng, nonempty_dim=False, min_dims=0):
+    shape = data.draw(hnp.array_shapes(min_dims=min_dims, max_dims=3, min_side=0, max_side=4))
+    dim = dim_of(data, len(shape))
+    if nonempty_dim:
+        assume(shape and shape[dim] > 0 or not shape)
+    return normal(rng, shape), dim
+
+
+def _values(out):
+    if isinstance(out, (tuple, list)):
+        return [y for x in out for y in _values(x)]
+    return [out]
+
+
+COMPOSED = {
+    "var": (lambda m, x, d: x.var(d), {}),
+    "var-correction0-keepdim": (lambda m, x, d: x.var(d, keepdim=True, correction=0), {}),
+    "std": (lambda m, x, d: m.std(x, d), {}),
+    "logsumexp": (lambda m, x, d: m.logsumexp(x * 50, d), {}),
+    "max-dim": (lambda m, x, d: x.max(d), dict(nonempty_dim=True)),
+    "min-dim-keepdim": (lambda m, x, d: x.min(d, keepdim=True), dict(nonempty_dim=True)),
+    "argmax": (lambda m, x, d: x.argmax(d), dict(nonempty_dim=True)),
+    "cummax": (lambda m, x, d: m.cummax(x, d), {}),
+    "cummin": (lambda m, x, d: x.cummin(d), {}),
+    "sort": (lambda m, x, d: x.sort(dim=d, descending=True, stable=True), {}),
+    "argsort": (lambda m, x, d: x.argsort(dim=d, stable=True), {}),
+    "topk": (lambda m, x, d: x.topk(min(2, x.shape[d] if x.ndim else 1), d), {}),
+    "flip": (lambda m, x, d: x.flip(d), {}),
+    "tril": (lambda m, x, d: x.tril(d), dict(min_dims=2)),
+    "triu": (lambda m, x, d: m.triu(x, -d), dict(min_dims=2)),
+    "diagonal": (lambda m, x, d: x.diagonal(d, 0, 1), dict(min_dims=2)),
+    "chunk": (lambda m, x, d: x.chunk(3, d), dict(min_dims=1)),
+    "split": (lambda m, x, d: x.split(2, d), dict(min_dims=1)),
+    "unbind": (lambda m, x, d: x.unbind(d), dict(min_dims=1)),
+    "narrow": (lambda m, x, d: x.narrow(d, 0, x.shape[d] // 2), dict(min_dims=1)),
+    "movedim": (lambda m, x, d: x.movedim(d, 0), {}),
+    "squeeze-unsqueeze": (lambda m, x, d: x.unsqueeze(d).squeeze(d) + x.squeeze(d).reshape(x.shape), {}),
+    "transpose": (lambda m, x, d: x.transpose(d, 0) if x.ndim else x.t(), {}),
+    "flatten": (lambda m, x, d: x.flatten(d), {}),
+    "index_select": (lambda m, x, d: x.index_select(d, m.tensor([0, 0])), dict(nonempty_dim=True, min_dims=1)),
+    "masked_fill": (lambda m, x, d: x.masked_fill(x > 0, -1.0) * x, {}),
+    "masked_select": (lambda m, x, d: x.masked_select(x > 0), {}),
+    "any-all": (lambda m, x, d: ((x > 0).any(d).double(), (x > 0).all(d, keepdim=True).double()), {}),
+    "softmax": (lambda m, x, d: x.softmax(d) * x.log_softmax(d), {}),
+    "repeat_interleave": (lambda m, x, d: x.repeat_interleave(2, d), dict(min_dims=1)),
+    "unfold": (lambda m, x, d: x.unfold(d, 1, 1), dict(nonempty_dim=True, min_dims=1)),
+}
+
+
+@pytest.mark.filterwarnings("ignore:.*degrees of freedom is <= 0:UserWarning")  # torch's, for n ≤ 1
+@pytest.mark.parametrize("name", sorted(COMPOSED))
+@settings(max_examples=EXAMPLES, derandomize=True, deadline=None, database=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+@given(data=st.data())
+def test_composed_methods_match_torch(name, data):
+    expression, options = COMPOSED[name]
+    rng = np.random.default_rng(data.draw(st.integers(0, 2**16), label="seed"))
+    x, dim = _shape_dim(data, rng, **options)
+    x = np.asarray(x)
+    ours, theirs = tt.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
+    out, ref = _values(expression(tt, ours, dim)), _values(expression(torch, theirs, dim))
+    assert len(out) == len(ref)
+    loss, ref_loss = None, None
+    for mine, reference in zip(out, ref):
+        assert mine.shape == tuple(reference.shape), (mine.shape, tuple(reference.shape))
+        np.testing.assert_allclose(mine.data, reference.detach().numpy(), rtol=1e-9, atol=1e-12, equal_nan=True)
+        if reference.requires_grad:
+            w = rng.normal(size=mine.shape)
+            loss = (mine * tt.tensor(w)).sum() + (0 if loss is None else loss)
+            ref_loss = (reference * torch.tensor(w)).sum() + (0 if ref_loss is None else ref_loss)
+    if ref_loss is None:
+        return
+    loss.backward()
+    ref_loss.backward()
+    expected = np.zeros(x.shape) if theirs.grad is None else theirs.grad.numpy()
+    got = np.zeros(x.shape) if ours.grad is None else ours.grad.data
+    np.testing.assert_allclose(got, expected, rtol=1e-9, atol=1e-12, equal_nan=True)

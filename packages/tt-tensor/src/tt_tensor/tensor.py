@@ -594,10 +594,10 @@ class Tensor:
 
     def flip(self, *dims):
         """Reverse the order of values along `dims`."""
-        index = [slice(None)] * self.ndim
+        index = [slice(None)] * max(self.ndim, 1)
         for d in _sizes(dims):
             index[_check_dim("flip", d, self.ndim)] = slice(None, None, -1)
-        return self[tuple(index)]
+        return self[tuple(index)] if self.ndim else self.clone()
 
     def tril(self, diagonal: int = 0):
         """Keep the lower triangle (on and below diagonal `diagonal`) of the last two dims."""
@@ -655,7 +655,9 @@ class Tensor:
     def chunk(self, chunks: int, dim: int = 0):
         """At most `chunks` pieces of equal size (the last may be smaller) along `dim`."""
         n = self.shape[_check_dim("chunk", dim, self.ndim)]
-        return self.split(max(-(-n // chunks), 1), dim)
+        if n == 0:  # as torch: `chunks` empty pieces
+            return tuple(self.narrow(dim, 0, 0) for _ in range(chunks))
+        return self.split(-(-n // chunks), dim)
 
     def unbind(self, dim: int = 0):
         """The slices along `dim`, each without that dimension."""
