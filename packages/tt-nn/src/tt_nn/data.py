@@ -232,6 +232,7 @@ class RandomSampler(Sampler):
 
     @property
     def num_samples(self) -> int:
+        """Indices drawn per epoch: `num_samples`, or the dataset's length."""
         return len(self.data_source) if self._num_samples is None else self._num_samples
 
     def order(self) -> np.ndarray:

@@ -33,6 +33,7 @@ DATASET_NAMES = ("TensorDataset", "Subset", "ConcatDataset")
 
 @hookimpl
 def register_ops(register):
+    """Every op class in `tt_nn.ops.OP_CLASSES`, under its `name`."""
     from tt_nn.ops import OP_CLASSES
 
     for op in OP_CLASSES:
@@ -41,6 +42,7 @@ def register_ops(register):
 
 @hookimpl
 def register_functions(register):
+    """Every functional form in `tt_nn.functional.FUNCTIONS`, under torch's name."""
     from tt_nn import functional
 
     for name in functional.FUNCTIONS:
@@ -49,6 +51,7 @@ def register_functions(register):
 
 @hookimpl
 def register_layers(register):
+    """The layers, containers and loss modules named in `LAYER_NAMES`."""
     import tt_nn
 
     for name in LAYER_NAMES:
@@ -57,6 +60,7 @@ def register_layers(register):
 
 @hookimpl
 def register_optimizers(register):
+    """The optimizers and lr schedulers named in `OPTIMIZER_NAMES`."""
     from tt_nn import optim
 
     for name in OPTIMIZER_NAMES:
@@ -65,6 +69,7 @@ def register_optimizers(register):
 
 @hookimpl
 def register_datasets(register):
+    """The generic datasets (`TensorDataset`, `Subset`, `ConcatDataset`)."""
     from tt_nn import data
 
     for name in DATASET_NAMES:
