@@ -233,3 +233,26 @@ def test_new_with_a_layer_brings_its_op_and_use_chooses_both(tmp_path):
         sys.path.remove(str(package / "src"))
         for name in [m for m in sys.modules if m.startswith("my_linear")]:
             del sys.modules[name]
+
+
+@pytest.mark.install
+def test_the_scaffold_builds_and_installs_with_pip(cli, learner, tmp_path):
+    """What `new` prints (`pip install -e my-conv`) works: pip builds the package it wrote.
+
+    pip installs into a folder (--target, no index, no dependencies), not the environment; a
+    real wheel build proves the pyproject, and tt finds the installed copy by its entry points.
+    """
+    import subprocess
+
+    pytest.importorskip("hatchling", reason="the scaffold's build backend")
+    _, package, _ = learner()
+    target = tmp_path / "installed"
+    done = subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--no-deps",
+                           "--no-index", "--no-build-isolation", "--target", str(target),
+                           str(package)], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stdout + done.stderr
+    (entry_points,) = target.glob("my_conv-*.dist-info/entry_points.txt")
+    text = entry_points.read_text()
+    assert "[tt]\nmy-conv = my_conv.plugin" in text and "[tt.ops]\nconv2d = my_conv.plugin" in text
+    checked = cli("check", "my-conv", env={"PYTHONPATH": str(target)})
+    assert checked.returncode == 0, checked.stdout + checked.stderr
