@@ -41,3 +41,28 @@ def test_every_hook_shows_its_docstring():
     text = PAGE.read_text(encoding="utf-8")
     missing = [name for name in hook_names() if f"::: tt_tensor.hookspecs.{name}" not in text]
     assert not missing, f"docs/plugins.md does not render the docstring of {missing}"
+
+
+def test_the_caught_bug_shown_on_the_page_is_what_the_check_prints(capsys):
+    """The guide's message for the learner's broken matmul is the check's real output."""
+    import runpy
+
+    from tt_tensor import plugins
+
+    example = PAGE.parents[0] / "examples" / "plugins" / "check_an_op.py"
+    try:
+        runpy.run_path(str(example), run_name="__main__")
+    finally:
+        plugins.clear_choices()
+    printed = [line for line in capsys.readouterr().out.splitlines() if line.startswith("matmul")]
+    text = PAGE.read_text(encoding="utf-8")
+    assert printed and all(line in text for line in printed[:2]), printed[:2]
+
+
+def test_the_guide_walks_the_learners_path():
+    text = PAGE.read_text(encoding="utf-8")
+    steps = ["tt-milestones new my-conv --op conv2d", "pip install -e my-conv",
+             "tt-milestones check my-conv", "tt-milestones run cnn --use conv2d=my-conv"]
+    positions = [text.find(step) for step in steps]
+    assert -1 not in positions and positions == sorted(positions), positions
+    assert "refusing to train" in text and "--no-check" in text

@@ -403,9 +403,8 @@ def ambiguous_ops(milestones: list) -> list[str]:
             except plugins.RegistryError:
                 continue
             if isinstance(entry, plugins.Ambiguous) and packages & set(providers):
-                others = [p for p in providers if p not in packages] or providers
-                fixes = " or ".join(f"--use {name}={p}" for p in [*others, *(
-                    p for p in providers if p not in others)])
+                yours_first = sorted(providers, key=lambda p: p in packages)
+                fixes = " or ".join(f"--use {name}={p}" for p in yours_first)
                 problems.append(f"{kind[:-1]} {name!r} is provided by both "
                                 f"{' and '.join(map(repr, providers))} and none is chosen: "
                                 f"add {fixes}")
