@@ -1,9 +1,9 @@
-"""Scratch arrays kept between training steps, so the big im2col matrices are not re-allocated.
+"""Scratch arrays kept between calls, so the im2col matrices are not re-allocated every time.
 
-A convolution's column matrix is large (LeNet's first layer at batch 256: 20 MB) and lives
-from forward until its graph is dropped. Allocating it afresh every step costs more than
-filling it: the operating system hands out big blocks as untouched pages, and touching each
-4 KB page for the first time is a page fault (thousands per step). `take` hands back an
+A convolution's column matrices are large (a few MB per batch chunk; 20 MB for LeNet's
+first layer at batch 256 in one piece) and are needed again and again. Allocating them
+afresh each time can cost more than filling them: the operating system hands out big
+blocks as untouched pages, and touching each 4 KB page for the first time is a page fault. `take` hands back an
 array of the same shape that an earlier step finished with; `give_when_freed(owner, array)`
 returns it to the pool when `owner` (the op's ctx) is garbage-collected, i.e. when nothing
 can read it any more. An array is only ever in the pool or in use by one owner.
