@@ -54,7 +54,8 @@ def torch_model(torch, side: int, state: dict):
     pooled = (side - 2) // 2
     model = torch.nn.Sequential(torch.nn.Conv2d(1, 8, 3), torch.nn.ReLU(), torch.nn.MaxPool2d(2),
                                 torch.nn.Flatten(), torch.nn.Linear(8 * pooled * pooled, 10))
-    model.load_state_dict({k: torch.from_numpy(v.copy()) for k, v in state.items()})
+    model.load_state_dict({k: torch.from_numpy(np.array(getattr(v, "data", v))) for k, v in
+                           state.items()})
     return model
 
 
