@@ -51,6 +51,8 @@ CASES = {
     "rpow": (lambda m, a: 2.0 ** a, [A]),
     "matmul": (lambda m, a, q: m.matmul(a, q) + a.matmul(q), [A, Q]),
     "matmul-vv": (lambda m, v, w: v @ w, [V, V * 2]),
+    "mm-mv-dot-outer": (lambda m, a, q, v: m.mm(a, q).sum(0) + q.mv(v) + m.dot(v, v) + m.outer(v, v).sum(1), [A, Q, V]),
+    "bmm": (lambda m, s, q: m.bmm(s, q.expand(2, 4, 4)), [S, Q]),
     "min": (lambda m, a: a.min(), [A]),
     "min-dim": (lambda m, a: a.min(1), [A]),
     "min-dim-ties": (lambda m, t: m.min(t, 0, keepdim=True), [T]),

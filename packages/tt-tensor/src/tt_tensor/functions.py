@@ -17,7 +17,7 @@ from tt_tensor.tensor import Tensor
 # Tensor methods that torch also offers as `torch.NAME(input, ...)`.
 METHOD_FORMS = (
     "add", "sub", "subtract", "mul", "multiply", "div", "divide", "true_divide", "floor_divide",
-    "remainder", "fmod", "pow", "matmul", "neg", "negative", "square", "reciprocal", "rsqrt",
+    "remainder", "fmod", "pow", "matmul", "mm", "bmm", "mv", "dot", "outer", "neg", "negative", "square", "reciprocal", "rsqrt",
     "lerp", "logaddexp", "copysign", "abs", "absolute",
     "exp", "log", "sqrt", "tanh", "sigmoid", "relu", "sin", "cos", "tan", "asin", "acos", "atan",
     "sinh", "cosh", "asinh", "acosh", "atanh", "arcsin", "arccos", "arctan", "arcsinh",

@@ -201,6 +201,34 @@ class Tensor:
 
     def mul(self, other): return self * other
     def matmul(self, other): return self @ other
+
+    def mm(self, other):
+        """Matrix product of two 2-D tensors."""
+        _expect_dims("mm", (self, other), 2)
+        return self @ other
+
+    def bmm(self, other):
+        """Batched matrix product of two 3-D tensors (b, n, k) @ (b, k, m)."""
+        _expect_dims("bmm", (self, other), 3)
+        if self.shape[0] != other.shape[0]:
+            raise ValueError(f"bmm: batch sizes differ, shapes {self.shape} and {other.shape}")
+        return self @ other
+
+    def mv(self, vec):
+        """Matrix (n, k) times vector (k,)."""
+        _expect_dims("mv", (self,), 2)
+        _expect_dims("mv", (vec,), 1)
+        return self @ vec
+
+    def dot(self, other):
+        """Dot product of two 1-D tensors."""
+        _expect_dims("dot", (self, other), 1)
+        return self @ other
+
+    def outer(self, vec2):
+        """Outer product of two 1-D tensors: out[i, j] = self[i] * vec2[j]."""
+        _expect_dims("outer", (self, vec2), 1)
+        return self.reshape(-1, 1) * vec2.reshape(1, -1)
     def pow(self, exponent): return OPS["pow"].apply(self, exponent)
     def neg(self): return -self
     def square(self): return self * self
@@ -921,6 +949,12 @@ def reduced_axes(dim, ndim: int) -> tuple[int, ...]:
     if dim is None or dim == ():
         return tuple(range(ndim))
     return tuple(sorted({_check_dim("reduce", d, ndim) for d in _dims(dim)})) if ndim else ()
+
+
+def _expect_dims(op: str, tensors, ndim: int) -> None:
+    for t in tensors:
+        if t.ndim != ndim:
+            raise ValueError(f"{op}: expects {ndim}-D tensors, got shape {t.shape}")
 
 
 def _axis_arg(dim, ndim):
