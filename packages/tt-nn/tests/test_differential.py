@@ -193,3 +193,78 @@ def test_forward_and_backward_match_torch(name, data):
             expected = np.zeros(reference.shape) if reference.grad is None else reference.grad.numpy()
             got = np.zeros(mine.shape) if mine.grad is None else mine.grad.data
             np.testing.assert_allclose(got, expected, rtol=spec.rtol, atol=1e-12, equal_nan=True)
+
+
+# ----- the functional forms composed from tensor ops: the same check on drawn shapes ----------
+from tt_nn import functional as F  # noqa: E402
+
+ELEMENTWISE = {  # name -> keyword arguments (the same for both libraries)
+    "silu": {}, "mish": {}, "elu": {"alpha": 0.7}, "selu": {}, "celu": {},
+    "leaky_relu": {"negative_slope": 0.05}, "relu6": {}, "hardtanh": {"min_val": -0.5},
+    "hardswish": {}, "softsign": {}, "logsigmoid": {}, "tanhshrink": {},
+    "softshrink": {"lambd": 0.3}, "hardshrink": {"lambd": 0.3},
+    "threshold": {"threshold": 0.2, "value": -1.0}, "softplus": {"beta": 2.0},
+}
+ALONG_DIM = ("log_softmax", "softmin", "softmax", "normalize", "glu")
+
+
+def _drawn(data, rng, min_dims=0):
+    ndim = data.draw(st.integers(min_dims, 3), label="ndim")
+    shape = tuple(_side(data, f"side{i}") for i in range(ndim))
+    return rng.normal(size=shape) * 3, shape
+
+
+# torch's celu backward with alpha != 1 is only float32-accurate in float64 (1/alpha seems
+# rounded to float32: at x = -1.2, alpha = 1.3 it gives 0.39729471432 for the exact
+# exp(-1.2/1.3) = 0.39729471320, which is ours), so drawn inputs use alpha = 1.
+RTOL: dict[str, float] = {}
+
+
+def _compare(ours, theirs, x, rng, rtol=1e-9):
+    xt = tt.tensor(x, requires_grad=True)
+    xr = torch.tensor(x, requires_grad=True)
+    out, ref = ours(xt), theirs(xr)
+    assert out.shape == tuple(ref.shape)
+    np.testing.assert_allclose(out.data, ref.detach().numpy(), rtol=rtol, atol=1e-12, equal_nan=True)
+    seed = rng.normal(size=out.shape)
+    out.backward(tt.tensor(seed))
+    ref.backward(torch.tensor(seed))
+    np.testing.assert_allclose(xt.grad.data, xr.grad.numpy(), rtol=rtol, atol=1e-12, equal_nan=True)
+
+
+@pytest.mark.parametrize("name", sorted(ELEMENTWISE))
+@settings(max_examples=10, derandomize=True, deadline=None, database=None,
+          suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_elementwise_functions_match_torch_on_drawn_shapes(name, data):
+    rng = np.random.default_rng(data.draw(st.integers(0, 2**16), label="seed"))
+    x, _ = _drawn(data, rng, min_dims=1)  # 0-d: see the xfail below
+    kwargs = ELEMENTWISE[name]
+    _compare(lambda t: getattr(F, name)(t, **kwargs), lambda t: getattr(TF, name)(t, **kwargs),
+             np.asarray(x), rng, RTOL.get(name, 1e-9))
+
+
+@pytest.mark.parametrize("name", ALONG_DIM)
+@settings(max_examples=10, derandomize=True, deadline=None, database=None,
+          suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_functions_along_a_dim_match_torch_on_drawn_shapes(name, data):
+    rng = np.random.default_rng(data.draw(st.integers(0, 2**16), label="seed"))
+    x, shape = _drawn(data, rng, min_dims=1)
+    dim = data.draw(st.integers(-len(shape), len(shape) - 1), label="dim")
+    if name == "glu":
+        shape = tuple(2 * s if i == dim % len(shape) else s for i, s in enumerate(shape))
+        x = rng.normal(size=shape)
+    _compare(lambda t: getattr(F, name)(t, dim=dim), lambda t: getattr(TF, name)(t, dim=dim),
+             np.asarray(x), rng)
+
+
+@pytest.mark.xfail(reason="tt-tensor: exp of a 0-d array stores a NumPy scalar as the data, which "
+                          "promote() then treats as a Python number, so float64 0-d - 1 is float32",
+                   strict=False)
+@pytest.mark.parametrize("name", ["elu", "celu", "selu"])
+def test_zero_d_compositions_keep_float64(name):
+    x = tt.tensor(np.asarray(-0.6), requires_grad=True)
+    assert getattr(F, name)(x).dtype == np.float64
+    _compare(lambda t: getattr(F, name)(t), lambda t: getattr(TF, name)(t), np.asarray(-0.6),
+             np.random.default_rng(0))
