@@ -5,8 +5,8 @@ Every op a provider registers is checked two ways, in float64:
 1. **gradcheck** on the op's own `examples()`: the gradient its `backward` returns for each
    input against central finite differences of its own `forward`;
 2. **against the built-in op of the same name** (tt-vision's `conv2d` for your `conv2d`),
-   on fresh random inputs shaped like both ops' examples: the forward output, and the
-   gradient of *every* input. A zero or scaled input gradient passes many trainings (the
+   on fresh random inputs (both ops' examples, their values shuffled): the forward output,
+   and the gradient of *every* input. A zero or scaled input gradient passes many trainings (the
    first layer's input gradient is never used; Adam ignores scale) but not this.
 
 A mismatch is reported with the worst element, both values and what kind of mistake it
@@ -150,9 +150,13 @@ def _compare(got: Any, expected: Any, rtol: float, atol_scale: float) -> tuple |
         if got.shape == expected.shape[::-1] and got.ndim >= 2:
             kind, hint = "transposed", f"shape {got.shape}, expected {expected.shape}: a missing .T?"
         return kind, hint, (), None, None
-    atol = atol_scale * max(1.0, float(np.abs(expected).max(initial=0.0)))
-    if np.allclose(got, expected, rtol=rtol, atol=atol) and np.isfinite(got).all():
+    finite = np.isfinite(expected)
+    atol = atol_scale * max(1.0, float(np.abs(expected[finite]).max(initial=0.0)))
+    if np.allclose(got, expected, rtol=rtol, atol=atol, equal_nan=True) and \
+            np.array_equal(np.isfinite(got), finite):
         return None
+    if not finite.all():  # where the reference is NaN/Inf too, there is nothing to compare
+        got, expected = np.where(finite, got, 0.0), np.where(finite, expected, 0.0)
     kind, hint = classify(got, expected, rtol, atol)
     error = np.abs(got - expected)
     error = np.where(np.isfinite(error), error, np.inf)
@@ -224,8 +228,14 @@ def _float64(example) -> tuple[tuple, dict]:
 
 
 def _redraw(inputs: tuple, rng: np.random.Generator) -> tuple:
-    """Fresh random values with the same shapes (integers and other values kept)."""
-    return tuple(rng.normal(size=x.shape) if _differentiable(x) else x for x in inputs)
+    """The same values in a random order, for each float input (integers and others kept).
+
+    Shuffling keeps every value inside the op's domain (positive for `log`, within [-1, 1]
+    for `acos`), which fresh normal draws would not, and still moves every element: a
+    transposed or misindexed result cannot match by accident.
+    """
+    return tuple(rng.permutation(x.reshape(-1)).reshape(x.shape) if _differentiable(x) else x
+                 for x in inputs)
 
 
 def _examples(op: Any) -> list:
