@@ -10,9 +10,9 @@ The fast path, step by step (the simple formula is in the docstring of `Conv2dOp
 loop, in the tests):
 - `cols` is filled one kernel offset at a time (kH*kW block copies, see `_windows.im2col`),
   with rows ordered (i, j, c) and columns (n, y, x): every copy writes one contiguous block.
-- the batch is cut into chunks whose columns take about `CHUNK_BYTES` (4 MB, about a core's
-  share of cache): each chunk's columns are still in the cache when the product reads them,
-  instead of a 20 MB matrix going out to memory and back. The product of a chunk, (O, m, oH*oW),
+- a batch whose columns would take more than `WHOLE_BATCH_BYTES` (8 MB) is cut into chunks
+  of about `CHUNK_BYTES` (2 MB, a core's L2 cache): each chunk's columns are still in the
+  cache when the product reads them, instead of a 20 MB matrix going out to memory and back. The product of a chunk, (O, m, oH*oW),
   is copied into the (N, O, oH, oW) output with the bias added on the way.
 - backward rebuilds each chunk's columns from the padded input (cheaper than keeping them:
   the copy is cache-hot) unless the whole batch was one chunk, whose columns forward kept;
@@ -95,14 +95,20 @@ def _from_nchw(grad: np.ndarray, groups: int) -> np.ndarray:
     return np.ascontiguousarray(grad.transpose(1, 0, 2, 3)).reshape(groups, o // groups, -1)
 
 
-CHUNK_BYTES = 4 * 2**20  # im2col works on batch chunks whose columns take about this much memory
+CHUNK_BYTES = 2 * 2**20  # im2col works on batch chunks whose columns take about this much,
+WHOLE_BATCH_BYTES = 8 * 2**20  # unless the whole batch's columns are at most this large
 
 
 def _chunks(padded_shape, kernel, out_hw, groups, itemsize) -> list[tuple[int, int]]:
-    """(start, stop) image ranges whose column matrices are about CHUNK_BYTES each."""
+    """(start, stop) image ranges whose column matrices are about CHUNK_BYTES each.
+
+    Small batches stay whole: their columns are built once and kept for backward.
+    """
     n, c = padded_shape[:2]
     per_image = kernel[0] * kernel[1] * c * out_hw[0] * out_hw[1] * itemsize
-    step = max(1, CHUNK_BYTES // max(per_image, 1)) if CHUNK_BYTES else n
+    if not CHUNK_BYTES or per_image * n <= WHOLE_BATCH_BYTES:
+        return [(0, n)]
+    step = max(1, CHUNK_BYTES // max(per_image, 1))
     return [(start, min(n, start + step)) for start in range(0, n, step)]
 
 
