@@ -85,3 +85,27 @@ def test_column_buffers_are_reused_between_steps():
     with tt.no_grad():                        # nothing saved for backward: back at once
         F.conv2d(x, w)
     assert _buffers._kept == pooled
+
+
+def test_conv2d_in_batch_chunks_matches_one_piece(monkeypatch):
+    """Large batches go through im2col chunk by chunk; the result must not depend on it."""
+    from tt_vision.ops import conv
+
+    r = np.random.default_rng(3)
+    x, w, b = r.normal(size=(5, 4, 7, 6)), r.normal(size=(6, 2, 3, 3)), r.normal(size=6)
+    kw = dict(stride=1, padding=1, dilation=1, groups=2)
+    g = r.normal(size=(5, 6, 7, 6))
+
+    def run():
+        xs, ws, bs = (tt.Tensor(a, requires_grad=True) for a in (x, w, b))
+        F.conv2d(xs, ws, bs, **kw).backward(g)
+        return [t.grad.data for t in (xs, ws, bs)] + [F.conv2d(tt.tensor(x), tt.tensor(w), None, **kw).data]
+
+    whole = run()
+    monkeypatch.setattr(conv, "CHUNK_BYTES", 1)        # one image per chunk
+    monkeypatch.setattr(conv, "WHOLE_BATCH_BYTES", 0)
+    assert len(conv._chunks((5, 4, 9, 8), (3, 3), (7, 6), 2, 8)) == 5
+    for a, c in zip(whole, run()):
+        np.testing.assert_allclose(c, a, rtol=1e-12, atol=1e-12)
+    example = conv.Conv2dOp.examples()[-1]
+    gradcheck(lambda *xs: conv.Conv2dOp.apply(*xs, **example.params), example.inputs)
