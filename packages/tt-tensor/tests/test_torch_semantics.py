@@ -320,3 +320,11 @@ def test_in_place_int_tensor_cannot_take_a_float_result():
         i += 0.5
     i += 1
     assert i.tolist() == [2, 3] and i.dtype == tt.int64
+
+
+def test_zero_d_results_are_arrays_and_keep_their_dtype():
+    x = tt.tensor(np.float64(0.5))
+    for y in (x.exp(), x.sqrt(), x.abs(), -x, x.relu(), tt.tensor([1.0, 2.0], dtype=tt.float64) @
+              tt.tensor([3.0, 4.0], dtype=tt.float64), x.isnan(), x.sign(), x.round()):
+        assert type(y.data) is np.ndarray, y
+    assert (x.exp() - 1).dtype == tt.float64 and (x.abs() * 2).dtype == tt.float64

@@ -95,7 +95,9 @@ class Function:
         else:
             out = cls.forward(ctx, *arrays, **params)
         result = Tensor.__new__(Tensor)
-        result.data = out
+        # NumPy gives a scalar, not a 0-d array, for ufuncs of 0-d arrays (np.exp, a @ b of
+        # vectors): a tensor's data is always an array (promotion tells them apart).
+        result.data = out if type(out) is np.ndarray else np.asarray(out)
         result.grad = None
         result._version = 0
         if record:

@@ -185,10 +185,10 @@ class Tensor:
     def __abs__(self): return OPS["abs"].apply(self)
 
     # Logical/bitwise operators (masks): no gradient.
-    def __invert__(self): return from_numpy(np.invert(self.data))
-    def __and__(self, other): return from_numpy(np.bitwise_and(self.data, _raw(other)))
-    def __or__(self, other): return from_numpy(np.bitwise_or(self.data, _raw(other)))
-    def __xor__(self, other): return from_numpy(np.bitwise_xor(self.data, _raw(other)))
+    def __invert__(self): return from_numpy(np.asarray(np.invert(self.data)))
+    def __and__(self, other): return from_numpy(np.asarray(np.bitwise_and(self.data, _raw(other))))
+    def __or__(self, other): return from_numpy(np.asarray(np.bitwise_or(self.data, _raw(other))))
+    def __xor__(self, other): return from_numpy(np.asarray(np.bitwise_xor(self.data, _raw(other))))
     __rand__, __ror__, __rxor__ = __and__, __or__, __xor__
 
     def add(self, other, *, alpha=1):
@@ -377,9 +377,9 @@ class Tensor:
         """Round to `decimals` places, halves to even (no gradient: it is a step function)."""
         return OPS["round"].apply(self, decimals=decimals)
 
-    def isinf(self): return from_numpy(np.isinf(self.data))
-    def isnan(self): return from_numpy(np.isnan(self.data))
-    def isfinite(self): return from_numpy(np.isfinite(self.data))
+    def isinf(self): return from_numpy(np.asarray(np.isinf(self.data)))
+    def isnan(self): return from_numpy(np.asarray(np.isnan(self.data)))
+    def isfinite(self): return from_numpy(np.asarray(np.isfinite(self.data)))
 
     def clamp(self, min=None, max=None):  # noqa: A002
         """Limit values to [min, max]; the gradient is zero where a limit was applied."""
