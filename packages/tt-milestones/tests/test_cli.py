@@ -241,3 +241,58 @@ def test_list_shows_data_status(cli, tmp_path):
         (folder / name).write_bytes(b"")
     here = cli("download", need.name, "--data", str(folder))
     assert here.returncode == 0 and "already present" in here.stdout
+
+
+def test_download_fetches_only_when_asked_and_then_the_milestone_unlocks(tmp_path, capsys,
+                                                                         monkeypatch):
+    """A plugin milestone whose data a (local, fake) dataset class fetches: list, run, download."""
+    from tt_tensor import hookimpl, plugins
+
+    from tt_milestones import Milestone
+    from tt_milestones.cli import main
+    from tt_milestones.milestone import DataNeed
+
+    (tmp_path / "fake_data.py").write_text(
+        "from pathlib import Path\n"
+        "fetched = []\n"
+        "class FakeSet:\n"
+        "    @classmethod\n"
+        "    def available(cls, root=None):\n"
+        "        return root is not None and (Path(root) / 'a.bin').is_file()\n"
+        "    @classmethod\n"
+        "    def download(cls, root=None):\n"
+        "        fetched.append(root)\n"
+        "        Path(root).mkdir(parents=True, exist_ok=True)\n"
+        "        (Path(root) / 'a.bin').write_bytes(b'data')\n"
+        "        return Path(root)\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    import fake_data
+
+    need = DataNeed(name="fake-data", title="a fake data set", source="fake_data:FakeSet",
+                    files=("a.bin",), size="1 KB")
+    seen = []
+    milestone = Milestone(name="fake", year=2000, title="fake", story="", model="nothing",
+                          data=(need,), train=lambda run, data_root=None: seen.append(data_root))
+
+    class Plugin:
+        @hookimpl
+        def register_milestones(self, register):
+            register("fake", milestone)
+
+    folder = tmp_path / "data"
+    folder.mkdir()
+    with plugins.plugin(Plugin(), "fake-plugin"):
+        assert main(["list", "--data", str(folder)]) == 0
+        assert "fake-data missing" in capsys.readouterr().out
+        assert main(["run", "fake", "--data", str(folder), "--quiet"]) == 2  # never downloads
+        assert "tt-milestones download fake-data" in capsys.readouterr().err
+        assert fake_data.fetched == [] and seen == []
+        assert main(["download", "fake-data", "--data", str(folder)]) == 0
+        assert "fake-data: ready in" in capsys.readouterr().out
+        assert fake_data.fetched == [folder]
+        assert main(["download", "fake-data", "--data", str(folder)]) == 0
+        assert "already present" in capsys.readouterr().out and len(fake_data.fetched) == 1
+        assert main(["list", "--data", str(folder)]) == 0
+        assert "fake-data ✓" in capsys.readouterr().out
+        main(["run", "fake", "--data", str(folder), "--quiet"])  # trains nothing: it fails
+        assert seen == [folder]  # but the folder reached the milestone's train(data_root=...)

@@ -211,8 +211,33 @@ def main(argv: list[str] | None = None) -> int:
 _PIP = re.compile(r"pip install ((?:tt[\w-]*)(?: tt[\w-]*)*)")
 
 
+_USE = re.compile(r"--use ([\w.-]+)=PROVIDER")
+
+
+def concrete_use(hint: str) -> str:
+    """`--use Conv2d=PROVIDER` -> `--use Conv2d=tt-my-conv or --use Conv2d=tt-vision`."""
+    from tt_tensor import plugins
+
+    def fill(match: re.Match) -> str:
+        name = match.group(1)
+        try:
+            registry = plugins.registry()
+            providers = list(dict.fromkeys(p for kind in plugins.KINDS
+                                           for p in registry.providers(kind, name)))
+        except Exception:
+            return match.group(0)
+        if len(providers) < 2:
+            return match.group(0)
+        return " or ".join(f"--use {name}={p}" for p in providers)
+
+    return _USE.sub(fill, hint)
+
+
 def clone_hint(hint: str) -> str:
-    """Add the clone form to every `pip install tt-...` in a hint when tt runs from a clone."""
+    """Add the clone form to every `pip install tt-...` in a hint when tt runs from a clone
+    (and name the providers where a hint says `--use NAME=PROVIDER`)."""
+    if "=PROVIDER" in hint:
+        hint = concrete_use(hint)
     if "from a clone" in hint:
         return hint
     try:
