@@ -192,11 +192,11 @@ class Tensor:
     __rand__, __ror__, __rxor__ = __and__, __or__, __xor__
 
     def add(self, other, *, alpha=1):
-        """self + alpha * other."""
+        """`self + alpha * other`."""
         return self + (other if alpha == 1 else other * alpha)
 
     def sub(self, other, *, alpha=1):
-        """self - alpha * other."""
+        """`self - alpha * other`."""
         return self - (other if alpha == 1 else other * alpha)
 
     def mul(self, other): return self * other
@@ -226,7 +226,7 @@ class Tensor:
         return self @ other
 
     def outer(self, vec2):
-        """Outer product of two 1-D tensors: out[i, j] = self[i] * vec2[j]."""
+        """Outer product of two 1-D tensors: `out[i, j] = self[i] * vec2[j]`."""
         _expect_dims("outer", (self, vec2), 1)
         return self.reshape(-1, 1) * vec2.reshape(1, -1)
     def pow(self, exponent): return OPS["pow"].apply(self, exponent)
@@ -246,11 +246,11 @@ class Tensor:
     multiply, divide, negative = mul, div, neg
 
     def lerp(self, end, weight):
-        """self + weight * (end - self): the point `weight` of the way from self to end."""
+        """`self + weight * (end - self)`: the point `weight` of the way from self to end."""
         return self + weight * (end - self)
 
     def logaddexp(self, other):
-        """log(e^self + e^other) without overflow (the larger one is taken out first)."""
+        """`log(exp(self) + exp(other))` without overflow (the larger one is taken out first)."""
         other = other if isinstance(other, Tensor) else Tensor(other)
         m = np.maximum(self.data, other.data)
         m = np.where(np.isfinite(m), m, 0)
@@ -274,7 +274,7 @@ class Tensor:
         return self.shape == other.shape and bool(np.array_equal(self.data, other.data))
 
     def isclose(self, other, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: bool = False):
-        """|self - other| ≤ atol + rtol·|other|, elementwise (torch's defaults)."""
+        """`|self - other| ≤ atol + rtol·|other|`, elementwise (torch's defaults)."""
         return from_numpy(np.asarray(np.isclose(self.data, _raw(other), rtol=rtol, atol=atol,
                                                 equal_nan=equal_nan)))
 
@@ -407,7 +407,7 @@ class Tensor:
         return OPS["prod"].apply(self, dim=dim, keepdim=keepdim, dtype=dtype)
 
     def var(self, dim=None, unbiased=None, keepdim: bool = False, *, correction=None):
-        """Variance over `dim`: Σ(x - mean)² / (n - correction), correction 1 by default.
+        """Variance over `dim`: `Σ(x - mean)² / (n - correction)`, correction 1 by default.
 
         As torch: `unbiased=False` (or `correction=0`) gives the population variance, and a
         sample too small for the correction gives nan.
@@ -480,7 +480,7 @@ class Tensor:
         return from_numpy(np.asarray(pick(self.data, axis=axis, keepdims=keepdim), dtype=np.int64))
 
     def logsumexp(self, dim, keepdim: bool = False):
-        """log Σ e^x over `dim`, stable: the maximum is taken out before exponentiating."""
+        """`log Σ exp(x)` over `dim`, stable: the maximum is taken out before exponentiating."""
         axes = reduced_axes(dim, self.ndim)
         if self.data.size == 0:
             return self.exp().sum(dim, keepdim=keepdim).log()
@@ -710,17 +710,17 @@ class Tensor:
 
     # ----- selection ----------------------------------------------------------------------
     def gather(self, dim: int, index):
-        """out[i][j] = self[i][index[i][j]] along `dim` (index: an int64 tensor)."""
+        """`out[i][j] = self[i][index[i][j]]` along `dim` (index: an int64 tensor)."""
         return OPS["gather"].apply(self, dim, _raw(index))
 
     def scatter(self, dim: int, index, src=None, *, value=None, reduce=None):
-        """A copy with self[index[i][j]] = src[i][j] along `dim` (`src` a tensor or `value` a number)."""
+        """A copy with `self[index[i][j]] = src[i][j]` along `dim` (`src` a tensor or `value` a number)."""
         if reduce is not None:
             raise ValueError("scatter: reduce= is not supported; use scatter_reduce(dim, index, src, reduce)")
         return OPS["scatter"].apply(self, dim, _raw(index), value if src is None else src)
 
     def scatter_add(self, dim: int, index, src):
-        """A copy with self[index[i][j]] += src[i][j] along `dim` (repeated positions add up)."""
+        """A copy with `self[index[i][j]] += src[i][j]` along `dim` (repeated positions add up)."""
         return OPS["scatter_add"].apply(self, dim, _raw(index), src)
 
     def scatter_reduce(self, dim: int, index, src, reduce: str, *, include_self: bool = True):
@@ -787,11 +787,11 @@ class Tensor:
 
     # ----- in place (each bumps `_version`; see `Function.apply_`) -------------------------
     def add_(self, other, *, alpha=1):
-        """self += alpha * other, in place."""
+        """`self += alpha * other`, in place."""
         return OPS["add"].apply_(self, other if alpha == 1 else other * alpha)
 
     def sub_(self, other, *, alpha=1):
-        """self -= alpha * other, in place."""
+        """`self -= alpha * other`, in place."""
         return OPS["sub"].apply_(self, other if alpha == 1 else other * alpha)
 
     def mul_(self, other): return OPS["mul"].apply_(self, other)

@@ -36,7 +36,7 @@ def _binary(op: str, ufunc, a, b):
 
 
 class AddOp(Function):
-    """a + b. Derivatives: 1 and 1."""
+    """`a + b`. Derivatives: 1 and 1."""
 
     name = "add"
     saves_inputs = False  # its backward never reads the input values
@@ -55,7 +55,7 @@ class AddOp(Function):
 
 
 class SubOp(Function):
-    """a - b. Derivatives: 1 and -1."""
+    """`a - b`. Derivatives: 1 and -1."""
 
     name = "sub"
     saves_inputs = False  # its backward never reads the input values
@@ -74,7 +74,7 @@ class SubOp(Function):
 
 
 class MulOp(Function):
-    """a * b (elementwise). Derivatives: b and a."""
+    """`a * b` (elementwise). Derivatives: b and a."""
 
     name = "mul"
 
@@ -101,7 +101,7 @@ def _check_integer_divisor(op: str, b: np.ndarray) -> None:
 
 
 def _trunc_divide(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """a / b rounded toward zero; exact for integers (no detour through floats)."""
+    """`a / b` rounded toward zero; exact for integers (no detour through floats)."""
     if a.dtype.kind == "f":
         return np.trunc(a / b)
     q = np.floor_divide(a, b)
@@ -109,7 +109,7 @@ def _trunc_divide(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 
 class DivOp(Function):
-    """a / b; `rounding_mode` "trunc" or "floor" rounds the quotient (as `torch.div`).
+    """`a / b`; `rounding_mode` "trunc" or "floor" rounds the quotient (as `torch.div`).
 
     True division of integers gives the default float dtype (float32), as in torch.
     Derivatives: 1/b and -a/b², computed as -(a/b)/b so a tiny float32 b does not
@@ -160,7 +160,7 @@ class DivOp(Function):
 
 
 class RemainderOp(Function):
-    """a - b * floor(a / b): the remainder with the sign of b (Python's %, `torch.remainder`).
+    """`a - b * floor(a / b)`: the remainder with the sign of b (Python's %, `torch.remainder`).
 
     Derivatives: 1 and -floor(a / b).
     """
@@ -193,7 +193,7 @@ class RemainderOp(Function):
 
 
 class FmodOp(Function):
-    """a - b * trunc(a / b): the remainder with the sign of a (C's fmod, `torch.fmod`).
+    """`a - b * trunc(a / b)`: the remainder with the sign of a (C's fmod, `torch.fmod`).
 
     Derivatives: 1 and -trunc(a / b).
     """
@@ -222,7 +222,7 @@ class FmodOp(Function):
 
 
 def _power(a: np.ndarray, b):
-    """a ** b, with small whole exponents as multiplications (far faster than np.power)."""
+    """`a ** b`, with small whole exponents as multiplications (far faster than np.power)."""
     if isinstance(b, np.ndarray) and b.ndim == 0 and a.ndim:
         b = b.item()
     if not isinstance(b, np.ndarray):
@@ -243,7 +243,7 @@ def _power(a: np.ndarray, b):
 
 
 class PowOp(Function):
-    """a ** b. Derivatives: b·a^(b-1) and a^b·log(a), both 0 where torch says so.
+    """`a ** b`. Derivatives: `b·a^(b-1)` and `a^b·log(a)`, both 0 where torch says so.
 
     As in torch, d/da is 0 where b = 0 (so `x ** 0` has gradient 0 even at x = 0), and d/db
     is 0 where a = 0 and b ≥ 0 (the limit of a^b·log a; log 0 alone would give nan).

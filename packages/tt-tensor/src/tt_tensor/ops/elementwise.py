@@ -47,7 +47,7 @@ def _away_from_steps(*shape):
 
 
 class ExpOp(Function):
-    """e ** a. Derivative: e ** a (the output itself)."""
+    """`e ** a`. Derivative: `e ** a` (the output itself)."""
 
     name = "exp"
     saves_output = True  # its backward reads its own result, not the input

@@ -68,7 +68,7 @@ def _examples_index(shape=(3, 4), dim=1, size=6, repeats=True):
 
 
 class GatherOp(Function):
-    """out[i][j] = a[i][index[i][j]] along `dim`. Derivative: the gradient goes back to the
+    """`out[i][j] = a[i][index[i][j]]` along `dim`. Derivative: the gradient goes back to the
     positions read (added up where one was read twice)."""
 
     name = "gather"
