@@ -317,7 +317,11 @@ class CrossEntropyOp(Function):
                 ctx.smooth = smooth
             ctx.coef, ctx.pick = None, (rows, safe, ((1 - eps) * picked_weight).ravel())
             ctx.denominator = picked_weight.sum()
-        ctx.softmax, ctx.log_probs, ctx.weight = exp / total, log_probs, w
+        exp /= total  # in place: e^x is not needed again, its softmax is
+        ctx.softmax, ctx.weight = exp, w
+        # The target's gradient needs log p, and only probability targets have one: index
+        # targets keep just the softmax (one (rows, C) array, not two).
+        ctx.log_probs = log_probs if ctx.coef is not None else None
         ctx.smoothing, ctx.reduction, ctx.shape = eps, reduction, x.shape
         if x.ndim == 1 and reduction == "none":
             losses = losses.reshape(())
