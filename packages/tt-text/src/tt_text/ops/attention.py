@@ -17,11 +17,12 @@ with the H heads side by side in E; the op splits and merges the heads itself wi
 views (one graph node per attention instead of nine, which is what makes tt fast).
 
 Fast paths, explained (the plain formula is in the tests):
-- the softmax runs in place in the scores' memory (max, subtract, exp, sum, divide), its
-  row sums as a product with a vector of ones (BLAS);
+- the scores are computed transposed, (…, S, L), and the softmax runs in place down the
+  columns: NumPy reduces across rows several times faster than along a short last axis
+  (see `_weights_t`);
 - backward needs rowsum(dW ⊙ W) for the softmax; that equals rowsum(dO ⊙ O) over the
   E output features (O = W V), a pass over (L, E) instead of (L, S);
-- `attention_weights` is the forward's own softmax, so a layer that wants to show the
+- `attention_weights` is the forward's own softmax (transposed back), so a layer that wants to show the
   weights (`MultiHeadAttention.attn_weights`) can compute exactly them when asked, instead
   of the op keeping them on the module.
 """
@@ -119,32 +120,50 @@ def attention_weights(q: np.ndarray, k: np.ndarray, hidden=None, bias=None,
     """softmax(q kᵀ · scale + bias) with `hidden` scores removed: (…, L, S) NumPy weights.
 
     q (…, L, E) and k (…, S, E) arrays. A row whose every score is hidden (or -inf) gets
-    all-zero weights. This is the forward's own computation, in place in the scores.
+    all-zero weights. This is the forward's own computation (see `_weights_t`).
     """
     if scale is None:
         scale = 1.0 / math.sqrt(q.shape[-1])
-    scores = (q * float(scale)) @ np.swapaxes(k, -1, -2)   # (…, L, S); a Python float
-    return _softmax_in_place(scores, hidden, bias)           # keeps float32 float32
+    return np.ascontiguousarray(np.swapaxes(_weights_t(q, k, hidden, bias, float(scale)), -1, -2))
 
 
-def _softmax_in_place(scores: np.ndarray, hidden, bias) -> np.ndarray:
+def _transposed(mask):
+    """A mask broadcastable to (…, L, S) as one broadcastable to (…, S, L) (a view)."""
+    if mask is None:
+        return None
+    mask = np.asarray(mask)
+    if mask.ndim < 2:
+        mask = mask.reshape((1,) * (2 - mask.ndim) + mask.shape)
+    return np.swapaxes(mask, -1, -2)
+
+
+def _weights_t(q: np.ndarray, k: np.ndarray, hidden, bias, scale: float) -> np.ndarray:
+    """The attention weights transposed, (…, S, L): column l is query l's softmax over keys.
+
+    Why transposed: NumPy reduces along a short last axis several times slower than across
+    rows (where a reduction is an elementwise max or sum of whole rows), and broadcasting
+    a row vector is cheaper than a column one. So the scores are computed as k (q·scale)ᵀ,
+    and the softmax runs down the columns, in place: max, subtract, exp, sum (a
+    vector-matrix product with ones, one BLAS call), divide. The matmuls that use the
+    weights read the transposed view, which BLAS handles without a copy.
+    """
+    scores = k @ np.swapaxes(q * scale, -1, -2)      # (…, S, L); a Python float keeps float32
     if bias is not None:
-        scores = np.add(scores, bias, out=scores) if np.broadcast_shapes(
-            scores.shape, bias.shape) == scores.shape else scores + bias
+        bias_t = _transposed(bias)
+        scores = np.add(scores, bias_t, out=scores) if np.broadcast_shapes(
+            scores.shape, bias_t.shape) == scores.shape else scores + bias_t
     if hidden is not None:
-        np.copyto(scores, -np.inf, where=hidden)
-    # Stable softmax in place: subtract the row max so exp never overflows.
-    row_max = scores.max(axis=-1, keepdims=True)
+        np.copyto(scores, -np.inf, where=_transposed(hidden))
+    # Stable softmax: subtract each query's largest score so exp never overflows.
+    col_max = scores.max(axis=-2, keepdims=True)                        # (…, 1, L)
     masked = hidden is not None or bias is not None
     if masked:
-        row_max[np.isneginf(row_max)] = 0.0  # fully masked row: exp(-inf) = 0 everywhere
-    np.subtract(scores, row_max, out=scores)
+        col_max[np.isneginf(col_max)] = 0.0  # fully masked query: exp(-inf) = 0 everywhere
+    np.subtract(scores, col_max, out=scores)
     np.exp(scores, out=scores)
-    # Row sums as a matrix-vector product with ones: one BLAS call, several times faster
-    # than NumPy's reduction along a short last axis.
-    total = (scores @ np.ones(scores.shape[-1], dtype=scores.dtype))[..., None]
+    total = (np.ones(scores.shape[-2], dtype=scores.dtype) @ scores)[..., None, :]
     if masked:
-        total[total == 0] = 1.0  # fully masked row: weights stay 0 instead of 0/0
+        total[total == 0] = 1.0  # fully masked query: weights stay 0 instead of 0/0
     return np.divide(scores, total, out=scores)
 
 
@@ -181,47 +200,49 @@ class ScaledDotProductAttentionOp(Function):
         hidden, bias = _hidden_and_bias(attn_mask, is_causal, length, source, batch_shape)
         scale = 1.0 / math.sqrt(q.shape[-1]) if scale is None else float(scale)
         # q · scale is a temporary: backward keeps q itself (alive in the graph anyway).
-        weights = _softmax_in_place((q * scale) @ np.swapaxes(k, -1, -2), hidden, bias)
-        used = weights
-        keep = None
+        weights_t = _weights_t(q, k, hidden, bias, scale)      # (…, S, L), see _weights_t
+        used_t = weights_t
+        keep_t = None
         if dropout_p > 0.0:
-            keep = generator().random(weights.shape) >= dropout_p
-            used = weights * keep
-            used *= 1.0 / (1.0 - dropout_p) if dropout_p < 1.0 else 0.0
-        out = used @ v                                        # (…, L, Ev)
+            keep_t = generator().random(weights_t.shape) >= dropout_p
+            used_t = weights_t * keep_t
+            used_t *= 1.0 / (1.0 - dropout_p) if dropout_p < 1.0 else 0.0
+        out = np.swapaxes(used_t, -1, -2) @ v                  # (…, L, Ev)
         if num_heads is not None:
             out = _merge_heads(out)
         # Two matmuls (QKᵀ and WV) of 2·L·S·E each, plus about 5 per softmax entry.
-        ctx.cost = int(weights.size * (2 * q.shape[-1] + 2 * v.shape[-1] + 5))
+        ctx.cost = int(weights_t.size * (2 * q.shape[-1] + 2 * v.shape[-1] + 5))
         if True in ctx.needs_grad:
-            ctx.q, ctx.k, ctx.v, ctx.weights, ctx.used, ctx.keep = q, k, v, weights, used, keep
+            ctx.q, ctx.k, ctx.v = q, k, v
+            ctx.weights_t, ctx.used_t, ctx.keep_t = weights_t, used_t, keep_t
             ctx.scale, ctx.num_heads, ctx.dropout_p, ctx.out = scale, num_heads, dropout_p, out
             ctx.shapes = (np.shape(query), np.shape(key), np.shape(value))
         return out
 
     @staticmethod
     def backward(ctx, grad):
-        q, k, v, w, used, heads = ctx.q, ctx.k, ctx.v, ctx.weights, ctx.used, ctx.num_heads
+        q, k, v, heads = ctx.q, ctx.k, ctx.v, ctx.num_heads
+        w_t, used_t = ctx.weights_t, ctx.used_t                            # (…, S, L)
         need_q, need_k, need_v = ctx.needs_grad[:3]
         g = _split_heads(grad, heads) if heads is not None else grad      # (…, L, Ev)
         out = _split_heads(ctx.out, heads) if heads is not None else ctx.out
-        grad_v = np.swapaxes(used, -1, -2) @ g if need_v else None
+        grad_v = used_t @ g if need_v else None
         grad_q = grad_k = None
         if need_q or need_k:
             # Softmax backward: dS = W ⊙ (dW - rowsum(dW ⊙ W)), and rowsum(dW ⊙ W) =
-            # rowsum(dO ⊙ O) (both are Σ dO·W·V), the cheaper of the two.
-            grad_w = g @ np.swapaxes(v, -1, -2)                            # (…, L, S)
-            if ctx.keep is not None:
-                grad_w *= ctx.keep
-                grad_w *= 1.0 / (1.0 - ctx.dropout_p) if ctx.dropout_p < 1.0 else 0.0
-            row = np.einsum("...ld,...ld->...l", g, out)[..., None]
-            grad_w -= row
-            grad_w *= w                                                   # masked: W = 0
-            grad_w *= ctx.scale  # scores = scale · q kᵀ (a Python float: stays float32)
+            # rowsum(dO ⊙ O) (both are Σ dO·W·V), the cheaper of the two. All in the
+            # transposed (…, S, L) layout of the weights.
+            grad_w_t = v @ np.swapaxes(g, -1, -2)                          # (…, S, L)
+            if ctx.keep_t is not None:
+                grad_w_t *= ctx.keep_t
+                grad_w_t *= 1.0 / (1.0 - ctx.dropout_p) if ctx.dropout_p < 1.0 else 0.0
+            grad_w_t -= np.einsum("...ld,...ld->...l", g, out)[..., None, :]
+            grad_w_t *= w_t                                               # masked: W = 0
+            grad_w_t *= ctx.scale  # scores = scale · q kᵀ (a Python float: stays float32)
             if need_q:
-                grad_q = grad_w @ k
+                grad_q = np.swapaxes(grad_w_t, -1, -2) @ k
             if need_k:
-                grad_k = np.swapaxes(grad_w, -1, -2) @ q
+                grad_k = grad_w_t @ q
         grads = [grad_q, grad_k, grad_v]
         for i, shape in enumerate(ctx.shapes):
             if grads[i] is not None:
