@@ -296,3 +296,22 @@ def test_download_fetches_only_when_asked_and_then_the_milestone_unlocks(tmp_pat
         assert "fake-data ✓" in capsys.readouterr().out
         main(["run", "fake", "--data", str(folder), "--quiet"])  # trains nothing: it fails
         assert seen == [folder]  # but the folder reached the milestone's train(data_root=...)
+
+
+def test_a_milestones_printout_and_fair_comparison_are_printed_as_they_are():
+    import io
+
+    from rich.console import Console
+
+    from tt_milestones import Result, report
+
+    result = Result(name="x", year=2000, seed=0, extras={
+        "printout": [("sample [500 characters]", "ROMEO. [Enter] a *very* long line " * 5)],
+        "fair_comparison": [{"model": "CNN", "parameters": 810, "accuracy": 0.97},
+                            {"model": "MLP", "parameters": 17226, "accuracy": 0.985}]})
+    console = Console(file=io.StringIO(), width=60)
+    report.print_extras(console, result)
+    text = console.file.getvalue()
+    assert "sample [500 characters]" in text
+    assert ("ROMEO. [Enter] a *very* long line " * 5).strip() in text  # not wrapped, not markup
+    assert "17,226" in text and "98.5%" in text

@@ -640,6 +640,7 @@ def show_one(runs: list, args, output: Output) -> None:
     shown = next((r for r in runs if not r.passed), runs[0])  # a failure if any
     output.print(report.verification(shown))
     output.line(report.systems_line(shown))
+    report.print_extras(output.out, shown)
     report.print_diagnosis(output.out, shown)
     output.out.file.flush()
 

@@ -87,7 +87,8 @@ def comparison(results: list[Result]) -> Table:
         ("parameter memory", lambda r: size(r.systems.parameter_bytes)),
         ("FLOPs / step (fwd+bwd)", lambda r: count(r.systems.step_flops)),
         ("ops / forward", lambda r: str(r.systems.ops_per_step)),
-        ("activation memory", lambda r: size(r.systems.activation_bytes)),
+        ("activations kept for backward", lambda r: size(r.systems.activation_bytes)),
+        ("peak memory (measured)", lambda r: size(getattr(r.systems, "peak_bytes", 0))),
         ("time / step", lambda r: f"{r.systems.seconds_per_step * 1e3:.2f} ms"),
         ("total time", lambda r: f"{r.seconds:.2f} s"),
         ("verdict", lambda r: mark(r.passed)),
@@ -100,11 +101,46 @@ def comparison(results: list[Result]) -> Table:
 def systems_line(result: Result) -> str:
     """One line on what a training step of this run costs (parameters, FLOPs, memory, time)."""
     s = result.systems
+    backward = getattr(s, "backward_flops", 0)
+    split = (f"forward {count(s.forward_flops)}, backward {count(backward)} counted op by op"
+             if backward else f"forward {count(s.forward_flops)}")
+    peak = getattr(s, "peak_bytes", 0)
     return (f"systems: {s.parameters:,} parameters ({size(s.parameter_bytes)}), "
-            f"{count(s.step_flops)} FLOPs per step at batch {s.batch_size} "
-            f"(forward {count(s.forward_flops)}, backward counted as 2×), "
-            f"{size(s.activation_bytes)} of activations, {s.seconds_per_step * 1e3:.2f} ms "
-            "per step")
+            f"{count(s.step_flops)} FLOPs per step at batch {s.batch_size} ({split}), "
+            f"{size(s.activation_bytes)} of activations kept for backward"
+            + (f", {size(peak)} peak memory (measured)" if peak else "")
+            + f", {s.seconds_per_step * 1e3:.2f} ms per step")
+
+
+def fair_comparison(result: Result) -> Table | None:
+    """The CNN beside the MLP in the same setup (`extras["fair_comparison"]`), if the run has it."""
+    rows = result.extras.get("fair_comparison")
+    if not rows:
+        return None
+    table = Table(title="fair comparison (same batches and updates)",
+                  title_justify="left")
+    table.add_column("")
+    for row in rows:
+        table.add_column(escape(str(row.get("model", "?"))), justify="right")
+    fields = [("parameters", lambda v: f"{v:,}"), ("batch_size", str), ("epochs", str),
+              ("updates", str), ("lr", lambda v: f"{v:g}"), ("first_loss", lambda v: f"{v:.4f}"),
+              ("last_loss", lambda v: f"{v:.4f}"), ("loss_decrease", lambda v: f"{v:.1%}"),
+              ("accuracy", lambda v: f"{v:.1%}")]
+    for key, shown in fields:
+        if any(key in row for row in rows):
+            table.add_row(key.replace("_", " "),
+                          *(shown(row[key]) if key in row else "" for row in rows))
+    return table
+
+
+def print_extras(console: Console, result: Result) -> None:
+    """What a milestone asks to be printed under its table (`extras["printout"]`), as-is."""
+    for title, text in result.extras.get("printout", []) or []:
+        console.print(f"[bold]{escape(str(title))}[/]")
+        console.print(str(text), markup=False, highlight=False, soft_wrap=True)
+    table = fair_comparison(result)
+    if table is not None:
+        console.print(table)
 
 
 def pass_rates(rates: dict[str, list[Result]]) -> Table:
