@@ -21,8 +21,8 @@ from tt_milestones.training import TrainingRun
 
 CONTEXT, D_MODEL, HEADS, LAYERS = 64, 64, 4, 2
 BATCH_SIZE = 32
-ROUNDS, STEPS_PER_ROUND = 25, 60  # 1,500 updates: the loss history has one entry per round
-LR, WARMUP = 3e-3, 100
+ROUNDS, STEPS_PER_ROUND = 50, 30  # 1,500 updates: the loss history has one entry per round
+LR, WARMUP = 6e-3, 100
 VAL_WINDOWS = 256  # the validation loss is measured on this many fixed windows of the val split
 SAMPLE_LENGTH, TEMPERATURE = 500, 0.8
 VAL_BAR = 2.0  # nats per character (uniform over 76 characters: ln 76 ≈ 4.33)
