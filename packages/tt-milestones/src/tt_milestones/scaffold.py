@@ -96,7 +96,7 @@ def _description(op: Any) -> str:
     """The built-in op's docstring without the parts that give the backward away."""
     doc = inspect.getdoc(op) or ""
     keep = [p for p in doc.split("\n\n")
-            if not re.search(r"ackward|gradient|\bd[A-Za-z]+\s*=", p)]
+            if not re.search(r"backward|gradient|\bd[A-Za-z]+\s*=", p, re.IGNORECASE)]
     return "\n\n".join(keep).strip()
 
 
@@ -146,13 +146,17 @@ def _op_source(op_name: str, reference: Any | None, reference_provider: str | No
                     "(finite differences against your forward).")
     grads = ", ".join(f"grad_{n}" for n in inputs)
     optional = [n for n in inputs if re.search(rf"\b{n}=None", signature)]
-    int_or_pair = [n for n in ("stride", "padding", "kernel_size") if f"{n}=" in signature]
+    int_or_pair = [n for n in ("kernel_size", "stride", "padding", "dilation")
+                   if f"{n}=" in signature]
     notes = []
     if optional:
         notes.append(f"{', '.join(optional)} may be None (then return None in its place).")
     if int_or_pair:
         notes.append(f"{', '.join(int_or_pair)} may be an int or a pair (h, w): "
                      "`sh, sw = (s, s) if isinstance(s, int) else s`.")
+    if "*," in signature or "=" in signature:
+        notes.append("An option you do not support yet may raise NotImplementedError: the "
+                     "check then skips those inputs and says so.")
     notes.append("Keep NumPy vectorised: no Python loops over pixels or batch items.")
     note_text = "".join(f"    - {n}\n" for n in notes)
     body = textwrap.indent(description, "    ")
