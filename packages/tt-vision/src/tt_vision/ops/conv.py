@@ -77,24 +77,6 @@ def _weight_from_rows(rows: np.ndarray, shape) -> np.ndarray:
     return rows.reshape(g, o // g, kh, kw, cg).transpose(0, 1, 4, 2, 3).reshape(shape)
 
 
-def _to_nchw(out_cnp: np.ndarray, n: int, out_hw, bias) -> np.ndarray:
-    """(G, O/G, N*oH*oW) product -> a contiguous (N, O, oH, oW), adding the bias on the way."""
-    o = out_cnp.shape[0] * out_cnp.shape[1]
-    flat = out_cnp.reshape(o, n, -1).transpose(1, 0, 2)  # (N, O, oH*oW) view
-    result = np.empty((n, o, out_hw[0] * out_hw[1]), dtype=out_cnp.dtype)
-    if bias is None:
-        np.copyto(result, flat)
-    else:
-        np.add(flat, np.asarray(bias, dtype=out_cnp.dtype)[:, None], out=result)
-    return result.reshape(n, o, *out_hw)
-
-
-def _from_nchw(grad: np.ndarray, groups: int) -> np.ndarray:
-    """(N, O, oH, oW) -> (G, O/G, N*oH*oW), the layout of the product's result."""
-    n, o = grad.shape[:2]
-    return np.ascontiguousarray(grad.transpose(1, 0, 2, 3)).reshape(groups, o // groups, -1)
-
-
 CHUNK_BYTES = 2 * 2**20  # im2col works on batch chunks whose columns take about this much,
 WHOLE_BATCH_BYTES = 8 * 2**20  # unless the whole batch's columns are at most this large
 
