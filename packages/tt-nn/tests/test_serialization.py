@@ -91,3 +91,48 @@ def test_damaged_checkpoints_and_directories_name_the_path(tmp_path):
         nn.load(odd)
     with pytest.raises(ValueError, match=r"is a directory"):
         nn.load(tmp_path)
+
+
+def test_a_checkpoint_with_model_optimizer_and_config_round_trips(tmp_path):
+    # nanoGPT's checkpoint: state dicts of model and optimizer, a config dict, ints and floats.
+    tt.manual_seed(0)
+    model = nn.Sequential(nn.Linear(3, 4), nn.ReLU(), nn.Linear(4, 2))
+    opt = nn.optim.AdamW([{"params": model[0].parameters(), "weight_decay": 0.1},
+                          {"params": model[2].parameters(), "weight_decay": 0.0}], lr=0.01)
+    x, y = tt.randn(8, 3), tt.tensor(np.arange(8) % 2)
+    for _ in range(3):
+        opt.zero_grad()
+        nn.functional.cross_entropy(model(x), y).backward()
+        opt.step()
+    checkpoint = {"model": model.state_dict(), "optimizer": opt.state_dict(),
+                  "model_args": {"n_layer": 2, "dropout": 0.0, "bias": True, "name": "tiny",
+                                 "sizes": (3, 4, 2), "extra": None},
+                  "iter_num": 3, "best_val_loss": float("inf"), "history": [1.5, np.float64(0.5)]}
+    nn.save(checkpoint, tmp_path / "ckpt.pt")
+    loaded = nn.load(tmp_path / "ckpt.pt")
+    assert loaded["iter_num"] == 3 and isinstance(loaded["iter_num"], int)
+    assert loaded["best_val_loss"] == float("inf") and loaded["history"] == [1.5, 0.5]
+    assert loaded["model_args"] == checkpoint["model_args"]  # the tuple stays a tuple
+    assert list(loaded["model"]) == list(checkpoint["model"])
+    assert isinstance(loaded["model"]["0.weight"], tt.Tensor)
+    assert set(loaded["optimizer"]["state"]) == {0, 1, 2, 3}  # int keys stay ints
+
+    tt.manual_seed(1)
+    resumed = nn.Sequential(nn.Linear(3, 4), nn.ReLU(), nn.Linear(4, 2))
+    resumed.load_state_dict(loaded["model"])
+    opt2 = nn.optim.AdamW([{"params": resumed[0].parameters(), "weight_decay": 0.1},
+                           {"params": resumed[2].parameters(), "weight_decay": 0.0}], lr=0.01)
+    opt2.load_state_dict(loaded["optimizer"])
+    for m, o in ((model, opt), (resumed, opt2)):
+        o.zero_grad()
+        nn.functional.cross_entropy(m(x), y).backward()
+        o.step()
+    for a, b in zip(model.parameters(), resumed.parameters()):
+        np.testing.assert_array_equal(a.data, b.data)
+
+
+def test_a_checkpoint_refuses_what_it_cannot_store_without_pickle(tmp_path):
+    with pytest.raises(TypeError, match=r"save: the checkpoint\['fn'\] is a function"):
+        nn.save({"fn": lambda: 0, "w": np.ones(2)}, tmp_path / "bad")
+    with pytest.raises(TypeError, match="expected a Module, a state dict or a checkpoint"):
+        nn.save(42, tmp_path / "bad")
