@@ -238,7 +238,7 @@ def _compare(ours, theirs, x, rng, rtol=1e-9):
 @given(data=st.data())
 def test_elementwise_functions_match_torch_on_drawn_shapes(name, data):
     rng = np.random.default_rng(data.draw(st.integers(0, 2**16), label="seed"))
-    x, _ = _drawn(data, rng, min_dims=1)  # 0-d: see the xfail below
+    x, _ = _drawn(data, rng)
     kwargs = ELEMENTWISE[name]
     _compare(lambda t: getattr(F, name)(t, **kwargs), lambda t: getattr(TF, name)(t, **kwargs),
              np.asarray(x), rng, RTOL.get(name, 1e-9))
@@ -259,11 +259,10 @@ def test_functions_along_a_dim_match_torch_on_drawn_shapes(name, data):
              np.asarray(x), rng)
 
 
-@pytest.mark.xfail(reason="tt-tensor: exp of a 0-d array stores a NumPy scalar as the data, which "
-                          "promote() then treats as a Python number, so float64 0-d - 1 is float32",
-                   strict=False)
 @pytest.mark.parametrize("name", ["elu", "celu", "selu"])
 def test_zero_d_compositions_keep_float64(name):
+    # exp of a 0-d array once returned a NumPy scalar, which promotion took for a Python
+    # number: float64 0-d elu came out float32.
     x = tt.tensor(np.asarray(-0.6), requires_grad=True)
     assert getattr(F, name)(x).dtype == np.float64
     _compare(lambda t: getattr(F, name)(t), lambda t: getattr(TF, name)(t), np.asarray(-0.6),
