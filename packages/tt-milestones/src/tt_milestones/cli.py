@@ -545,7 +545,7 @@ def run_milestones(args, output: Output) -> int:
     if args.json is not None and (finished or not interrupted):
         everything = [r.to_dict() for runs in finished.values() for r in runs]
         args.json.parent.mkdir(parents=True, exist_ok=True)
-        args.json.write_text(json.dumps(everything, indent=2))
+        args.json.write_text(json.dumps(everything, indent=2, default=_plain))
         output.line(f"wrote {args.json}")
     if interrupted:
         return INTERRUPTED
@@ -556,6 +556,13 @@ def run_milestones(args, output: Output) -> int:
             for path in plot.save_plots(runs[0], args.plot):
                 output.line(f"wrote {path}")
     return OK if all(r.passed for runs in finished.values() for r in runs) else FAILED
+
+
+def _plain(value: Any) -> Any:
+    """JSON for what a milestone may keep in `extras`: NumPy arrays and scalars, paths."""
+    if hasattr(value, "tolist"):
+        return value.tolist()
+    return str(value)
 
 
 def _cli_form(message: str) -> str:
