@@ -20,6 +20,16 @@ def _single(value, what: str, who: str) -> int:
     return int(value)
 
 
+def _padding_mode(who: str, mode: str, padding) -> str:
+    modes = ("zeros", "reflect", "replicate", "circular")
+    if mode not in modes:
+        raise ValueError(f"{who}: padding_mode must be one of {', '.join(map(repr, modes))}, "
+                         f"got {mode!r}")
+    if mode != "zeros" and isinstance(padding, str):
+        raise ValueError(f"{who}: padding={padding!r} works with padding_mode='zeros' only")
+    return mode
+
+
 class _ConvNd(Module):
     """What the convolution layers share: arguments, parameters, PyTorch's initialisation."""
 
@@ -77,6 +87,8 @@ class _ConvNd(Module):
             text += f", groups={self.groups}"
         if self.bias is None:
             text += ", bias=False"
+        if getattr(self, "padding_mode", "zeros") != "zeros":
+            text += f", padding_mode={self.padding_mode!r}"
         return text
 
 
@@ -88,6 +100,8 @@ class Conv2d(_ConvNd):
         kernel_size: an int or (kH, kW). stride, dilation: an int or a pair.
         padding: an int, a pair, "valid" or "same". groups: split the channels into that many
         independent convolutions. bias: learn one offset per output channel.
+        padding_mode: "zeros", or "reflect"/"replicate"/"circular" (the input is padded with
+        `functional.pad` first).
 
     Shape: input (N, C, H, W) -> output (N, O, oH, oW),
     `oH = (H + 2*padding - dilation*(kH - 1) - 1) // stride + 1`.
@@ -105,9 +119,7 @@ class Conv2d(_ConvNd):
                  device=None, dtype=None) -> None:
         super().__init__()
         who = "Conv2d"
-        if padding_mode != "zeros":
-            raise ValueError(f"{who}: only padding_mode='zeros' is supported, got {padding_mode!r}"
-                             " (pad the input with tt_vision.functional.pad for other modes)")
+        self.padding_mode = _padding_mode(who, padding_mode, padding)
         padding = padding if isinstance(padding, str) else pair(padding, "padding", who)
         self._setup(who, in_channels, out_channels, pair(kernel_size, "kernel_size", who),
                     pair(stride, "stride", who), padding, pair(dilation, "dilation", who),
@@ -116,6 +128,10 @@ class Conv2d(_ConvNd):
             self.to(dtype=dtype)
 
     def forward(self, x: Tensor) -> Tensor:
+        if self.padding_mode != "zeros":  # pad first, then convolve without padding
+            (ph, pw) = self.padding
+            x = F.pad(x, (pw, pw, ph, ph), mode=self.padding_mode)
+            return F.conv2d(x, self.weight, self.bias, self.stride, 0, self.dilation, self.groups)
         return F.conv2d(x, self.weight, self.bias, self.stride, self.padding, self.dilation,
                         self.groups)
 
@@ -133,8 +149,7 @@ class Conv1d(_ConvNd):
                  device=None, dtype=None) -> None:
         super().__init__()
         who = "Conv1d"
-        if padding_mode != "zeros":
-            raise ValueError(f"{who}: only padding_mode='zeros' is supported, got {padding_mode!r}")
+        self.padding_mode = _padding_mode(who, padding_mode, padding)
         padding = padding if isinstance(padding, str) else (_single(padding, "padding", who),)
         self._setup(who, in_channels, out_channels, (_single(kernel_size, "kernel_size", who),),
                     (_single(stride, "stride", who),), padding,
@@ -144,6 +159,8 @@ class Conv1d(_ConvNd):
 
     def forward(self, x: Tensor) -> Tensor:
         padding = self.padding if isinstance(self.padding, str) else self.padding[0]
+        if self.padding_mode != "zeros":
+            x, padding = F.pad(x, (padding, padding), mode=self.padding_mode), 0
         return F.conv1d(x, self.weight, self.bias, self.stride[0], padding, self.dilation[0],
                         self.groups)
 
