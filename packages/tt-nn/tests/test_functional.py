@@ -262,3 +262,9 @@ def test_softmax_without_dim_follows_torchs_implicit_choice(shape, torch):
                          (F.log_softmax, torch.nn.functional.log_softmax),
                          (nn.Softmax(), torch.nn.Softmax()), (nn.LogSoftmax(), torch.nn.LogSoftmax())):
         np.testing.assert_allclose(ours(tt.tensor(x)).data, theirs(torch.tensor(x)).numpy(), rtol=1e-12)
+
+
+def test_layer_norm_names_a_wrongly_shaped_weight():
+    with pytest.raises(ValueError, match=r"layer_norm: weight has shape \(5,\), expected "
+                                         r"normalized_shape \(6,\)"):
+        F.layer_norm(tt.tensor(X), (6,), tt.ones(5))

@@ -56,6 +56,11 @@ def layer_norm(input: Tensor, normalized_shape: Any, weight: Tensor | None = Non
     if tuple(input.shape[len(input.shape) - len(shape):]) != shape:
         raise ValueError(f"layer_norm: input of shape {tuple(input.shape)} does not end with "
                          f"normalized_shape {shape}")
+    for name, value in (("weight", weight), ("bias", bias)):
+        if value is not None and tuple(np.shape(getattr(value, "data", value))) != shape:
+            raise ValueError(f"layer_norm: {name} has shape "
+                             f"{tuple(np.shape(getattr(value, 'data', value)))}, expected "
+                             f"normalized_shape {shape}")
     return OPS["layer_norm"].apply(input, weight, bias, normalized_ndim=len(shape), eps=eps)
 
 
