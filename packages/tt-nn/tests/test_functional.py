@@ -96,6 +96,11 @@ def test_layer_norm(): check(lambda x, w, b: F.layer_norm(x, (6,), w, b), lambda
 T = rng.normal(size=(4, 6)) * 3
 PROBS = rng.dirichlet(np.ones(6), size=4)
 PROBS[0, 2] = 0.0  # a zero probability: 0·log 0 = 0
+PROB_IN = rng.uniform(0.05, 0.95, size=(4, 6))
+BCE_W = rng.uniform(0.5, 2.0, size=6)
+def test_bce_weight(): check(F.binary_cross_entropy, tf("binary_cross_entropy"), PROB_IN, PROBS, BCE_W, fixed=(2,))
+def test_bce_weight_sum(): check(F.binary_cross_entropy, tf("binary_cross_entropy"), PROB_IN, PROBS, BCE_W, fixed=(2,), reduction="sum")
+def test_bce_logits_weight(): check(F.binary_cross_entropy_with_logits, tf("binary_cross_entropy_with_logits"), X, PROBS, BCE_W, fixed=(2,))
 def test_l1_loss(): check(F.l1_loss, tf("l1_loss"), X, T)
 def test_l1_loss_sum(): check(F.l1_loss, tf("l1_loss"), X, T, reduction="sum")
 def test_smooth_l1_loss(): check(F.smooth_l1_loss, tf("smooth_l1_loss"), X, T, beta=2.0)

@@ -290,24 +290,26 @@ def mse_loss(input: Tensor, target: Any, size_average: Any = None, reduce: Any =
 
 def binary_cross_entropy(input: Tensor, target: Any, weight: Any = None, size_average: Any = None,
                          reduce: Any = None, reduction: str = "mean") -> Tensor:
-    """BCE on probabilities in [0, 1] (logs clamped at -100, as in PyTorch)."""
+    """BCE on probabilities in [0, 1] (logs clamped at -100, as in PyTorch); `weight`
+    (broadcast to the input) multiplies each element's loss before the reduction."""
+    reduction = _legacy_reduction(size_average, reduce, reduction)
     if weight is not None:
-        raise NotImplementedError("binary_cross_entropy: weight is not supported; multiply "
-                                  "the reduction='none' losses by it instead")
-    return OPS["binary_cross_entropy"].apply(
-        input, target, reduction=_legacy_reduction(size_average, reduce, reduction))
+        losses = OPS["binary_cross_entropy"].apply(input, target, reduction="none")
+        return _reduce(losses * weight, reduction, "binary_cross_entropy")
+    return OPS["binary_cross_entropy"].apply(input, target, reduction=reduction)
 
 
 def binary_cross_entropy_with_logits(input: Tensor, target: Any, weight: Any = None,
                                      size_average: Any = None, reduce: Any = None,
                                      reduction: str = "mean", pos_weight: Any = None) -> Tensor:
-    """BCE on raw scores, computed stably without forming sigmoid(x)."""
+    """BCE on raw scores, computed stably without forming sigmoid(x); `weight` multiplies
+    each element's loss, `pos_weight` (per class, last dimension) the positives' part."""
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    op = OPS["binary_cross_entropy_with_logits"]
     if weight is not None:
-        raise NotImplementedError("binary_cross_entropy_with_logits: weight is not supported; "
-                                  "multiply the reduction='none' losses by it instead")
-    return OPS["binary_cross_entropy_with_logits"].apply(
-        input, target, reduction=_legacy_reduction(size_average, reduce, reduction),
-        pos_weight=_data(pos_weight))
+        losses = op.apply(input, target, reduction="none", pos_weight=_data(pos_weight))
+        return _reduce(losses * weight, reduction, "binary_cross_entropy_with_logits")
+    return op.apply(input, target, reduction=reduction, pos_weight=_data(pos_weight))
 
 
 def cross_entropy(input: Tensor, target: Any, weight: Any = None, size_average: Any = None,
