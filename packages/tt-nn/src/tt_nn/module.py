@@ -57,6 +57,10 @@ class Module:
                                   "forward(self, ...) to say what the module computes")
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        """Run `forward`. A ValueError, TypeError or IndexError raised inside it comes out
+        with this layer named in front (`Linear(in_features=3, ...): linear: input of shape
+        ...`), same type, the original chained as its cause; only the innermost layer adds
+        its name, so layers need not check what their ops already check."""
         try:
             return self.forward(*args, **kwargs)
         except (ValueError, TypeError, IndexError) as error:
