@@ -184,17 +184,3 @@ def col2im_into(out: np.ndarray, grad_cols: np.ndarray, kernel, stride, dilation
             out[index] += parts[:, i, j]
         else:  # each pixel lies in at most one window: assigning is enough
             out[index] = parts[:, i, j]
-
-
-def scatter_windows(grad_windows: np.ndarray, image_hw: tuple[int, int],
-                    stride: tuple[int, int]) -> np.ndarray:
-    """The reverse of `windows`: add each window's gradient back onto the pixels it covered.
-
-    grad_windows: (A, B, oH, oW, kH, kW) -> (A, B, H, W). Overlapping windows add up.
-    """
-    a, b, oh, ow, kh, kw = grad_windows.shape
-    out = np.zeros((a, b, *image_hw), dtype=grad_windows.dtype)
-    for i in range(kh):
-        for j in range(kw):
-            out[offset_index(i, j, stride, (oh, ow))] += grad_windows[..., i, j]
-    return out
