@@ -139,7 +139,7 @@ class Conv2dOp(Function):
         ctx.stride, ctx.dilation, ctx.groups, ctx.out_hw = stride, dilation, groups, out_hw
         ctx.rows, ctx.xp = rows, xp
         out = np.empty((n, o, out_hw[0] * out_hw[1]), dtype=x.dtype)
-        chunks = _chunks(xp.shape, kernel, out_hw, groups, x.dtype.itemsize)
+        ctx.chunks = chunks = _chunks(xp.shape, kernel, out_hw, groups, x.dtype.itemsize)
         need_w = needs(ctx, 3)[1]
         for start, stop, cols, buffer in _columns(ctx, chunks):
             product = np.matmul(rows, cols)  # (G, O/G, m*oH*oW)
@@ -163,9 +163,7 @@ class Conv2dOp(Function):
         rows_grad = 0
         grad_xp = np.zeros((groups, ctx.padded_shape[1] // groups, *ctx.padded_shape[0:1],
                             *ctx.padded_shape[2:]), dtype=grad.dtype) if need_x else None
-        chunks = _chunks(ctx.padded_shape, ctx.weight_shape[2:], ctx.out_hw, groups,
-                         grad.dtype.itemsize)
-        for start, stop, cols, buffer in _columns(ctx, chunks, keep=True):
+        for start, stop, cols, buffer in _columns(ctx, ctx.chunks, keep=True):
             # this chunk's gradient as (G, O/G, m*oH*oW), the layout of the forward product
             g = np.ascontiguousarray(grad[start:stop].reshape(stop - start, o, -1).transpose(
                 1, 0, 2)).reshape(groups, o // groups, -1)
