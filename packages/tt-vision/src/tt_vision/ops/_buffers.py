@@ -49,7 +49,8 @@ def give(array: np.ndarray) -> None:
 
 def give_when_freed(owner: object, array: np.ndarray) -> None:
     """Return `array` to the pool once `owner` has been garbage-collected."""
-    weakref.finalize(owner, give, array)
+    finalizer = weakref.finalize(owner, give, array)
+    finalizer.atexit = False  # nothing to return at interpreter exit
 
 
 def clear() -> None:
