@@ -63,7 +63,7 @@ def tt_step_fn(batch: int):
 
 def torch_step_fn(torch, batch: int, state: dict):
     model = mlp(torch.nn)
-    model.load_state_dict({k: torch.from_numpy(v.copy()) for k, v in state.items()})
+    model.load_state_dict({k: torch.from_numpy(v.numpy().copy()) for k, v in state.items()})
     x, y = (torch.from_numpy(a) for a in batch_arrays(batch))
     optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
     return training_step(model, optimizer, torch.nn.CrossEntropyLoss(), x, y)
