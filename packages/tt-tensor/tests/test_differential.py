@@ -387,7 +387,24 @@ def torch_prod(x, dim=None, keepdim=False):  # torch.prod takes one dim: reduce 
     return x
 
 
+def draw_norm(data, rng):
+    shape = data.draw(shapes)
+    dim = dims_of(data, len(shape))
+    ord = data.draw(st.sampled_from([2, 1, 3, 0.5, 0, np.inf, -np.inf]))  # noqa: A001
+    if ord in (np.inf, -np.inf):
+        assume(all(shape[d] for d in reduced(dim, len(shape))))
+    x = normal(rng, shape)
+    if x.size and data.draw(st.booleans()):
+        x.flat[0] = 0.0
+    return [x], dict(ord=ord, dim=dim, keepdim=data.draw(st.booleans()))
+
+
+def torch_norm(x, ord, dim=None, keepdim=False):  # noqa: A002
+    return torch.linalg.vector_norm(x, ord, dim=None if dim == () else dim, keepdim=keepdim)
+
+
 SPECS: dict[str, Spec] = {
+    "norm": Spec(draw_norm, torch_norm),
     "add": Spec(binary(), torch.add),
     "sub": Spec(binary(), torch.sub),
     "mul": Spec(binary(), torch.mul),

@@ -93,6 +93,14 @@ CASES = {
     "view_as-reshape_as-expand_as": (lambda m, a, v: a.view_as(a.t()).sum() + v.reshape_as(v) + v.expand_as(a).sum(0), [A, V]),
     "comparisons": (lambda m, a, b: a.eq(b).double() + a.ne(b).double() + a.lt(b).double() * 2
                     + a.le(b).double() + a.gt(b).double() * 3 + a.ge(b).double() + a * 0, [A, B]),
+    "norm": (lambda m, a: a.norm() + m.norm(a, dim=1).sum() + a.norm(p=1, dim=0, keepdim=True).sum(), [A]),
+    "norm-p": (lambda m, a: a.norm(3, 1) + a.norm(float("inf"), 1) + a.norm(0.5, dim=1), [A]),
+    "norm-zero-element": (lambda m, z: z.norm(0.5, 1).sum() + z.norm(1.5) + z.norm(3, 0).sum(), [Z]),
+    "norm-zero-row": (lambda m, a: (a * m.tensor([[0.0], [1.0], [1.0]], dtype=m.float64)).norm(dim=1), [A]),
+    "vector_norm": (lambda m, a: (m.linalg if m is torch else m).vector_norm(a, ord=-float("inf"), dim=(0, 1)), [A]),
+    "unique": (lambda m, n: m.unique(n, return_inverse=True, return_counts=True), [N]),
+    "bincount-count_nonzero": (lambda m, n: (m.bincount(n.flatten() + 5, minlength=12), m.count_nonzero(n, 1),
+                                            m.argwhere(n > 3)), [N]),
     # ----- shape
     "roll": (lambda m, a: m.roll(a, 1, 1) + a.roll((1, -1), (0, 1)) * 2 + a.roll(5), [A]),
     "tril-triu": (lambda m, a: m.tril(a) + a.triu(1) * 2 + a.tril(-1) * 3, [A]),

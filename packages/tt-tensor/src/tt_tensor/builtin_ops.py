@@ -17,7 +17,7 @@ OP_CLASSES = (
     elementwise.Exp2Op, elementwise.ErfOp, elementwise.FloorOp, elementwise.CeilOp,
     elementwise.TruncOp, elementwise.SignOp, elementwise.RoundOp,
     reduce.SumOp, reduce.MeanOp, reduce.AmaxOp, reduce.AminOp, reduce.ProdOp, reduce.CumsumOp,
-    reduce.CumprodOp,
+    reduce.CumprodOp, reduce.NormOp,
     shape.ReshapeOp, shape.PermuteOp, shape.ExpandOp, shape.RepeatOp, shape.RollOp,
     shape.GetItemOp, shape.SetItemOp, shape.CatOp, shape.StackOp, shape.WhereOp,
     selection.GatherOp, selection.ScatterOp, selection.ScatterAddOp, selection.ScatterReduceOp,

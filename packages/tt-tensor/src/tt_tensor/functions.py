@@ -32,7 +32,8 @@ METHOD_FORMS = (
     "swapdims", "t", "permute", "movedim", "moveaxis", "roll", "flip", "tril", "triu",
     "diagonal", "repeat_interleave", "split", "chunk", "unbind", "narrow",
     "gather", "scatter", "scatter_add", "scatter_reduce", "index_select", "sort", "argsort",
-    "topk", "nonzero", "masked_fill", "masked_select", "clone",
+    "topk", "nonzero", "masked_fill", "masked_select", "clone", "norm", "unique", "bincount",
+    "count_nonzero", "argwhere",
     "is_floating_point",
 )
 
@@ -76,6 +77,13 @@ def std_mean(input: Tensor, dim=None, unbiased=None, keepdim: bool = False, *,  
     return (input.std(dim, unbiased, keepdim, correction=correction), input.mean(dim, keepdim))
 
 
+def vector_norm(x: Tensor, ord=2, dim=None, keepdim: bool = False, *, dtype=None) -> Tensor:  # noqa: A002
+    """`torch.linalg.vector_norm`: `(Σ |x|^ord)^(1/ord)` over `dim` (all by default)."""
+    if dtype is not None:
+        x = x.to(dtype)
+    return OPS["norm"].apply(x, ord=ord, dim=dim, keepdim=keepdim)
+
+
 def einsum(equation: str, *operands: Tensor) -> Tensor:
     """Sums of products named by index letters: `einsum("bij,bjk->bik", a, b)` (differentiable).
 
@@ -113,5 +121,5 @@ def result_type(tensor1: Any, tensor2: Any) -> np.dtype:
     return rule(*(t.data if isinstance(t, Tensor) else t for t in (tensor1, tensor2)))
 
 
-__all__ = list(METHOD_FORMS) + ["is_tensor", "numel", "var_mean", "std_mean", "einsum",
+__all__ = list(METHOD_FORMS) + ["is_tensor", "numel", "var_mean", "std_mean", "einsum", "vector_norm",
                                 "meshgrid", "result_type"]

@@ -479,6 +479,46 @@ class Tensor:
             raise ValueError(f"{name}: cannot reduce over dimension {dim} of size 0 (shape {self.shape})")
         return from_numpy(np.asarray(pick(self.data, axis=axis, keepdims=keepdim), dtype=np.int64))
 
+    def norm(self, p="fro", dim=None, keepdim: bool = False):
+        """The p-norm over `dim` (all by default): "fro" and 2 are `sqrt(Σ x²)`; also 1,
+        inf, -inf, 0 and any other p (see `tt.vector_norm`). Gradient 0 at a zero norm."""
+        if p in ("fro", None):
+            p = 2
+        if isinstance(p, str):
+            raise ValueError(f"norm: p={p!r} is not supported; use 'fro' or a number")
+        return OPS["norm"].apply(self, ord=p, dim=dim, keepdim=keepdim)
+
+    def unique(self, sorted: bool = True, return_inverse: bool = False,  # noqa: A002
+               return_counts: bool = False, dim=None):
+        """The distinct values (sorted), and optionally where each element went and how many
+        times each value occurs (no gradient)."""
+        if dim is not None:
+            raise ValueError("unique: dim= is not supported; it works on the flattened tensor")
+        values, inverse, counts = np.unique(self.data, return_inverse=True, return_counts=True)
+        out = [from_numpy(values)]
+        if return_inverse:
+            out.append(from_numpy(inverse.reshape(self.shape).astype(np.int64)))
+        if return_counts:
+            out.append(from_numpy(counts.astype(np.int64)))
+        return out[0] if len(out) == 1 else tuple(out)
+
+    def bincount(self, weights=None, minlength: int = 0):
+        """How often each value 0, 1, 2, ... occurs in a 1-D int tensor (weighted if given)."""
+        if self.ndim != 1 or self.dtype.kind not in "iu":
+            raise ValueError(f"bincount: expects a 1-D integer tensor, got shape {self.shape} "
+                             f"and dtype {self.dtype}")
+        counts = np.bincount(self.data, weights=_raw(weights), minlength=minlength)
+        return from_numpy(counts if weights is not None else counts.astype(np.int64))
+
+    def count_nonzero(self, dim=None):
+        """How many elements are non-zero over `dim` (int64)."""
+        return from_numpy(np.asarray(np.count_nonzero(self.data, axis=_axis_arg(dim, self.ndim)),
+                                     dtype=np.int64))
+
+    def argwhere(self):
+        """Indices of the non-zero elements, (n, ndim) (as `nonzero()`)."""
+        return self.nonzero()
+
     def logsumexp(self, dim, keepdim: bool = False):
         """`log Σ exp(x)` over `dim`, stable: the maximum is taken out before exponentiating."""
         axes = reduced_axes(dim, self.ndim)
@@ -975,7 +1015,7 @@ def _accepts_keepdims(method):
 
 
 for _name in ("sum", "mean", "prod", "var", "std", "max", "min", "amax", "amin", "argmax",
-              "argmin", "logsumexp", "any", "all"):
+              "argmin", "logsumexp", "any", "all", "norm"):
     setattr(Tensor, _name, _accepts_keepdims(getattr(Tensor, _name)))
 del _name
 

@@ -274,3 +274,66 @@ class CumprodOp(Function):
         x[1, 2] = 0.0
         x[2, 1] = x[2, 3] = 0.0
         return [Example(x, dim=1), Example(x, dim=0), Example(np.array(x[0, 0]), dim=0)]
+
+
+class NormOp(Function):
+    """The vector p-norm over `dim` (`torch.linalg.vector_norm`): `(Σ |x|^p)^(1/p)`;
+    p = inf is max |x|, p = -inf is min |x|, p = 0 counts the non-zeros.
+
+    Derivatives: p = 2 gives `x / norm`, p = 1 `sign(x)`, other p `x·|x|^(p-2) / norm^(p-1)`;
+    ±inf sends the gradient to the elements that reach the norm (ties share it). Where the
+    norm is 0 the gradient is 0, as in torch (the formula alone would give nan).
+    """
+
+    name = "norm"
+
+    @staticmethod
+    def forward(ctx, a, ord=2, dim=None, keepdim=False):  # noqa: A002
+        a = np.asarray(a)
+        if a.dtype.kind != "f":
+            raise TypeError(f"norm: needs a floating-point tensor, got dtype {a.dtype}")
+        axes = _axes(dim, a.ndim)
+        magnitude = np.abs(a)
+        with np.errstate(divide="ignore", over="ignore", invalid="ignore"):
+            if ord == np.inf or ord == -np.inf:
+                if a.size and any(a.shape[d] == 0 for d in axes):
+                    raise ValueError(f"norm: ord={ord} of an empty dimension is undefined (shape {a.shape})")
+                pick = np.max if ord == np.inf else np.min
+                out = pick(magnitude, axis=axes, keepdims=True) if a.size else np.zeros(
+                    np.sum(a, axis=axes, keepdims=True).shape, a.dtype)
+            elif ord == 0:
+                out = np.sum(a != 0, axis=axes, keepdims=True).astype(a.dtype)
+            elif ord == 2:
+                out = np.sqrt(np.sum(a * a, axis=axes, keepdims=True))
+            elif ord == 1:
+                out = np.sum(magnitude, axis=axes, keepdims=True)
+            else:
+                out = np.sum(magnitude ** ord, axis=axes, keepdims=True) ** (1.0 / ord)
+        ctx.a, ctx.kept, ctx.ord, ctx.axes, ctx.keepdim = a, out, ord, axes, keepdim
+        return out if keepdim else np.squeeze(out, axis=axes)
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, norm, p = ctx.a, ctx.kept, ctx.ord
+        g = _restore(grad, ctx.axes, ctx.keepdim)
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            if p == 0:
+                slope = np.zeros_like(a)
+            elif p == 1:
+                slope = np.sign(a)
+            elif p == 2:
+                slope = np.where(norm == 0, 0, a / np.where(norm == 0, 1, norm))
+            elif p == np.inf or p == -np.inf:
+                reach = np.abs(a) == norm
+                slope = np.sign(a) * reach / np.maximum(reach.sum(axis=ctx.axes, keepdims=True), 1)
+            else:
+                slope = np.where((norm == 0) | (a == 0), 0,
+                                 a * np.abs(a) ** (p - 2) / np.where(norm == 0, 1, norm) ** (p - 1))
+        return (np.asarray(g * slope),)
+
+    @staticmethod
+    def examples():
+        x = np.random.default_rng(0).normal(size=(3, 4))
+        return [Example(x), Example(x, dim=1), Example(x, ord=1, dim=0, keepdim=True),
+                Example(x, ord=3, dim=-1), Example(x, ord=np.inf, dim=1), Example(x, ord=-np.inf),
+                Example(x, ord=0.5, dim=(0, 1))]
