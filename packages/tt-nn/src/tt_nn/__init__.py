@@ -10,11 +10,11 @@ Sub-modules: `tt_nn.functional` (stateless forms), `tt_nn.init`, `tt_nn.optim`,
 """
 
 from tt_nn import functional, init
-from tt_nn.layers import (CELU, ELU, GELU, GLU, SELU, Dropout, Flatten, Hardshrink, Hardsigmoid,
-                          Hardswish, Hardtanh, Identity, LayerNorm, LeakyReLU, Linear, LogSigmoid,
-                          LogSoftmax, Mish, ModuleDict, ModuleList, ParameterDict,
-                          ParameterList, PReLU, ReLU, ReLU6,
-                          Sequential, Sigmoid, SiLU, Softmax, Softmin, Softplus, Softshrink,
+from tt_nn.layers import (CELU, ELU, GELU, GLU, SELU, CosineSimilarity, Dropout, Flatten,
+                          Hardshrink, Hardsigmoid, Hardswish, Hardtanh, Identity, LayerNorm,
+                          LeakyReLU, Linear, LogSigmoid, LogSoftmax, Mish, ModuleDict, ModuleList,
+                          PReLU, PairwiseDistance, ParameterDict, ParameterList, ReLU, ReLU6,
+                          Sequential, SiLU, Sigmoid, Softmax, Softmin, Softplus, Softshrink,
                           Softsign, Tanh, Tanhshrink, Threshold, Unflatten)
 from tt_nn.losses import (BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, HuberLoss, KLDivLoss,
                           L1Loss, MSELoss, NLLLoss, SmoothL1Loss)
@@ -31,7 +31,7 @@ __all__ = [
     "ReLU", "Tanh", "Sigmoid", "GELU", "Softmax", "LogSoftmax", "Softmin", "SiLU", "Mish",
     "Softplus", "LogSigmoid", "Softsign", "Hardtanh", "ReLU6", "Hardsigmoid", "Hardswish",
     "LeakyReLU", "ELU", "CELU", "SELU", "GLU", "PReLU", "Threshold", "Tanhshrink", "Softshrink",
-    "Hardshrink",
+    "Hardshrink", "CosineSimilarity", "PairwiseDistance",
     "MSELoss", "BCELoss", "BCEWithLogitsLoss", "CrossEntropyLoss", "NLLLoss", "L1Loss",
     "SmoothL1Loss", "HuberLoss", "KLDivLoss",
     "functional", "init", "optim", "data", "utils", "save", "load", "clip_grad_norm_",

@@ -75,6 +75,24 @@ def normalize(input: Tensor, p: float = 2.0, dim: int = 1, eps: float = 1e-12) -
     return input / norm.clamp(min=eps)
 
 
+def cosine_similarity(x1: Tensor, x2: Tensor, dim: int = 1, eps: float = 1e-8) -> Tensor:
+    """`x1·x2 / (max(‖x1‖, eps)·max(‖x2‖, eps))` along `dim` (inputs broadcast)."""
+    n1 = (x1 * x1).sum(dim).sqrt().clamp(min=eps)
+    n2 = (x2 * x2).sum(dim).sqrt().clamp(min=eps)
+    return (x1 * x2).sum(dim) / (n1 * n2)
+
+
+def pairwise_distance(x1: Tensor, x2: Tensor, p: float = 2.0, eps: float = 1e-6,
+                      keepdim: bool = False) -> Tensor:
+    """`‖x1 - x2 + eps‖_p` along the last dimension (eps keeps the gradient finite at 0)."""
+    diff = x1 - x2 + eps
+    if p == 2:
+        return (diff * diff).sum(-1, keepdim=keepdim).sqrt()
+    if p == math.inf:
+        return diff.abs().amax(-1, keepdim=keepdim)
+    return (diff.abs() ** p).sum(-1, keepdim=keepdim) ** (1.0 / p)
+
+
 def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
     """Integer class indices (any shape) -> int64 one-hot vectors, shape (…, num_classes).
 
@@ -403,7 +421,8 @@ def kl_div(input: Tensor, target: Any, size_average: Any = None, reduce: Any = N
 
 
 # The functional forms registered under PyTorch's names (see tt_nn.plugin).
-FUNCTIONS = ("linear", "dropout", "layer_norm", "normalize", "one_hot",
+FUNCTIONS = ("linear", "dropout", "layer_norm", "normalize", "one_hot", "cosine_similarity",
+             "pairwise_distance",
              "relu", "tanh", "sigmoid", "gelu", "softmax", "log_softmax", "softmin", "silu",
              "mish", "softplus", "logsigmoid", "softsign", "hardtanh", "relu6", "hardsigmoid",
              "hardswish", "leaky_relu", "elu", "celu", "selu", "glu",

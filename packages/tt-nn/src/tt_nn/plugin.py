@@ -16,7 +16,7 @@ LAYER_NAMES = (
     "ReLU", "Tanh", "Sigmoid", "GELU", "Softmax", "LogSoftmax", "Softmin", "SiLU", "Mish",
     "Softplus", "LogSigmoid", "Softsign", "Hardtanh", "ReLU6", "Hardsigmoid", "Hardswish",
     "LeakyReLU", "ELU", "CELU", "SELU", "GLU", "PReLU", "Threshold", "Tanhshrink", "Softshrink",
-    "Hardshrink",
+    "Hardshrink", "CosineSimilarity", "PairwiseDistance",
     "MSELoss", "BCELoss", "BCEWithLogitsLoss", "CrossEntropyLoss", "NLLLoss", "L1Loss",
     "SmoothL1Loss", "HuberLoss", "KLDivLoss",
 )

@@ -7,6 +7,7 @@ from tt_nn.layers.activation import (CELU, ELU, GELU, GLU, SELU, Hardshrink, Har
                                      Threshold)
 from tt_nn.layers.container import (ModuleDict, ModuleList, ParameterDict, ParameterList,
                                     Sequential)
+from tt_nn.layers.distance import CosineSimilarity, PairwiseDistance
 from tt_nn.layers.dropout import Dropout
 from tt_nn.layers.flatten import Flatten, Unflatten
 from tt_nn.layers.linear import Linear
@@ -18,4 +19,4 @@ __all__ = ["Linear", "Sequential", "ModuleList", "ModuleDict", "ParameterList", 
            "ReLU", "Tanh", "Sigmoid", "GELU", "Softmax", "LogSoftmax", "Softmin", "SiLU", "Mish",
            "Softplus", "LogSigmoid", "Softsign", "Hardtanh", "ReLU6", "Hardsigmoid", "Hardswish",
            "LeakyReLU", "ELU", "CELU", "SELU", "GLU", "PReLU", "Threshold", "Tanhshrink",
-           "Softshrink", "Hardshrink"]
+           "Softshrink", "Hardshrink", "CosineSimilarity", "PairwiseDistance"]
