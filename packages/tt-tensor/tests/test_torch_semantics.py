@@ -328,3 +328,40 @@ def test_zero_d_results_are_arrays_and_keep_their_dtype():
               tt.tensor([3.0, 4.0], dtype=tt.float64), x.isnan(), x.sign(), x.round()):
         assert type(y.data) is np.ndarray, y
     assert (x.exp() - 1).dtype == tt.float64 and (x.abs() * 2).dtype == tt.float64
+
+
+@needs_torch
+def test_more_in_place_methods_match_torch():
+    def program(m, x):
+        # one in-place op per fresh tensor (torch refuses chains whose saved results change)
+        y = ((x * 1.0).exp_() + (x * 2.0).log_() + (x + 1).sqrt_() + (x * 3).neg_().abs_()
+             + (x - 0.5).tanh_() + (x - 1).sigmoid_() + (x - 0.3).relu_())
+        z = m.zeros(2, 3, dtype=m.float64)
+        z.scatter_(1, m.tensor([[2], [0]]), 1.0)
+        z.scatter_add_(1, m.tensor([[0, 0], [1, 2]]), y[:, :2])
+        z.index_fill_(1, m.tensor([1]), -1.0)
+        w = (y * 10).round_(decimals=1).floor_()  # steps: no gradient through them
+        return (z * y).sum() + (w * y).sum()
+
+    x, tx = both(np.abs(np.random.default_rng(0).normal(size=(2, 3))) + 0.1)
+    out, ref = program(tt, x), program(torch, tx)
+    assert np.isclose(out.item(), ref.item(), rtol=1e-12)
+    out.backward()
+    ref.backward()
+    np.testing.assert_allclose(x.grad.data, tx.grad.numpy(), rtol=1e-12)
+
+
+def test_random_fills_in_place_follow_the_generator():
+    g = tt.Generator().manual_seed(1)
+    t = tt.zeros(1000)
+    values = t.data
+    t.uniform_(-2.0, 2.0, generator=g)
+    assert t.data is values and -2 <= t.data.min() and t.data.max() < 2 and t._version == 1
+    t.normal_(3.0, 0.5)
+    assert abs(t.data.mean() - 3.0) < 0.1
+    assert set(np.unique(t.bernoulli_(0.3).data)) <= {0.0, 1.0}
+    w = tt.zeros(3, requires_grad=True)
+    with pytest.raises(RuntimeError, match="leaf tensor that requires grad"):
+        w.normal_()
+    with tt.no_grad():
+        w.normal_()

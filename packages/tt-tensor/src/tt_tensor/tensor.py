@@ -8,14 +8,14 @@ chain rule. Operators broadcast exactly as NumPy does.
 
 from __future__ import annotations
 
+import functools
+from collections import namedtuple
 from typing import Any
 
 import numpy as np
 
+from tt_tensor import random as _random
 from tt_tensor.device import CPU, _is_device, check_device, device
-import functools
-from collections import namedtuple
-
 from tt_tensor.dtypes import to_array
 from tt_tensor.plugins import OPS
 
@@ -863,6 +863,43 @@ class Tensor:
 
     def __setitem__(self, index, value):
         OPS["setitem"].apply_(self, value, index=_raw_index(index))
+
+    def scatter_(self, dim: int, index, src=None, *, value=None):
+        """`scatter`, in place."""
+        return OPS["scatter"].apply_(self, dim, _raw(index), value if src is None else src)
+
+    def scatter_add_(self, dim: int, index, src):
+        """`scatter_add`, in place."""
+        return OPS["scatter_add"].apply_(self, dim, _raw(index), src)
+
+    def index_fill_(self, dim: int, index, value):
+        """`value` written at positions `index` along `dim`, in place."""
+        d = _check_dim("index_fill_", dim, self.ndim)
+        where = (slice(None),) * d + (np.asarray(_raw(index), dtype=np.int64).reshape(-1),)
+        return OPS["setitem"].apply_(self, value, index=where)
+
+    def exp_(self): return OPS["exp"].apply_(self)
+    def log_(self): return OPS["log"].apply_(self)
+    def sqrt_(self): return OPS["sqrt"].apply_(self)
+    def neg_(self): return OPS["neg"].apply_(self)
+    def abs_(self): return OPS["abs"].apply_(self)
+    def relu_(self): return OPS["relu"].apply_(self)
+    def sigmoid_(self): return OPS["sigmoid"].apply_(self)
+    def tanh_(self): return OPS["tanh"].apply_(self)
+    def floor_(self): return OPS["floor"].apply_(self)
+    def round_(self, decimals: int = 0): return OPS["round"].apply_(self, decimals=decimals)
+
+    def uniform_(self, a: float = 0.0, b: float = 1.0, *, generator=None):
+        """Fill with uniform samples from [a, b), in place (tt's seeded generator by default)."""
+        return self.copy_(_random.resolve(generator).uniform(a, b, self.shape))
+
+    def normal_(self, mean: float = 0.0, std: float = 1.0, *, generator=None):
+        """Fill with normal samples, in place."""
+        return self.copy_(_random.resolve(generator).normal(mean, std, self.shape))
+
+    def bernoulli_(self, p: float = 0.5, *, generator=None):
+        """Fill with 1 (probability p) or 0, in place."""
+        return self.copy_(_random.resolve(generator).random(self.shape) < p)
 
     def __iadd__(self, other): return OPS["add"].apply_(self, other)
     def __isub__(self, other): return OPS["sub"].apply_(self, other)
