@@ -228,3 +228,15 @@ def test_kv_cache_past_max_len_feeds_one_token_per_step(model):
     np.testing.assert_array_equal(cached.pop(), uncached.pop())  # the same tokens
     assert max(cached) <= 24 and sum(cached) < 0.25 * sum(uncached)
     assert cached.count(1) > 80  # most steps feed a single token
+
+
+def test_sampling_draws_what_tt_multinomial_draws():
+    # A nanoGPT-style loop (softmax, then multinomial) gets the same tokens from the same seed.
+    from tt_nn import functional as F
+    logits = np.random.default_rng(5).normal(size=(6, 13)) * 2
+    tt.manual_seed(9)
+    ours = pick_token(logits, temperature=0.8)
+    tt.manual_seed(9)
+    probs = F.softmax(tt.tensor(logits / 0.8), dim=-1)
+    theirs = tt.multinomial(probs, num_samples=1).data[:, 0]
+    np.testing.assert_array_equal(ours, theirs)

@@ -51,8 +51,9 @@ def generate(model, prompt_ids, max_new_tokens: int, temperature: float = 1.0,
             largest logit stays in, as with the usual `torch.topk` filter).
         use_cache: reuse keys and values between steps (same tokens, much faster).
 
-    Sampling is `multinomial(softmax(logits / temperature), 1)` drawn from tt's generator,
-    so `tt_tensor.manual_seed` makes it repeatable. Logits with NaN or +inf (a diverged
+    Sampling is `tt_tensor.multinomial(softmax(logits / temperature), 1)` (torch's
+    multinomial, from tt's generator), so `tt_tensor.manual_seed` makes it repeatable and a
+    hand-written nanoGPT-style loop draws the same tokens. Logits with NaN or +inf (a diverged
     model) raise a ValueError naming the row, as `torch.multinomial` refuses them.
     Texts longer than the model's `max_len`: see the module docstring.
     The model is put in eval mode while generating and restored afterwards.
@@ -120,21 +121,8 @@ def pick_token(logits: np.ndarray, temperature: float = 1.0, top_k: int | None =
     if np.isneginf(top).any():
         row = int(np.flatnonzero(np.isneginf(top[:, 0]))[0])
         raise ValueError(f"generate: every logit of row {row} is -inf: no token can be drawn")
-    return multinomial_one(np.exp(logits - top))
-
-
-def multinomial_one(weights: np.ndarray) -> np.ndarray:
-    """One index per row of `weights` (N, V) (non-negative, not necessarily normalised),
-    index j drawn with probability weights[j] / sum: `torch.multinomial(weights, 1)[:, 0]`.
-
-    Inverse-CDF sampling for every row at once: the first index whose cumulative weight
-    passes a uniform draw scaled by the row's total. A zero weight never adds to the
-    cumulative sum, so it can never be the first to pass.
-    """
-    cumulative = np.cumsum(weights, axis=-1)
-    total = cumulative[:, -1:]
-    draw = tt_tensor.generator().random((len(weights), 1)) * total
-    picked = (cumulative <= draw).sum(axis=-1)
-    # Rounding can put draw at the very top: fall back to the last index with weight.
-    last = weights.shape[-1] - 1 - np.argmax(weights[:, ::-1] > 0, axis=-1)
-    return np.minimum(picked, last)
+    # torch.multinomial's draw, from tt's: the same token a nanoGPT-style loop
+    # `tt.multinomial(F.softmax(logits / T, -1), 1)` gets from the same seed (the weights
+    # need not be normalised: scaling them does not change which index is drawn).
+    weights = np.exp(logits - top)
+    return tt_tensor.multinomial(from_numpy(weights), 1).data[:, 0]
