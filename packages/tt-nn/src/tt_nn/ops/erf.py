@@ -155,9 +155,10 @@ def gelu_float32(x: np.ndarray, slope: bool = True) -> tuple[np.ndarray, np.ndar
 
     The same maths as `x * normal_cdf(x)[0]`, arranged for speed:
     - Φ(-|x|) = h from the 5-term Hastings formula above (absolute error < 1e-7);
-    - gelu(x) = max(x, 0) - |x|·h, right for both signs (x ≥ 0: x·(1 - h); x < 0: x·h),
-      so the lower tail keeps its relative precision;
-    - slope = Φ(x) + x·φ(x) with Φ(x) = [x ≥ 0] - sign(x)·h (exact h for x < 0);
+    - Φ(x) = [x ≥ 0] - sign(x)·h, which is exactly h for x < 0, so gelu = x·Φ(x) keeps the
+      lower tail's relative precision; without the slope, gelu = max(x, 0) - |x|·h (the
+      same value for both signs, without forming Φ);
+    - slope = Φ(x) + x·φ(x);
     - the work runs block by block (`_BLOCK` elements) through a few reused buffers:
       nothing is allocated per pass, and the buffers stay in cache.
     ±inf give NaN, as in PyTorch. Tested against the float64 formula (tt-nn tests).
@@ -186,16 +187,18 @@ def gelu_float32(x: np.ndarray, slope: bool = True) -> tuple[np.ndarray, np.ndar
         pdf_ *= _INV_SQRT_2PI                          # φ(x)
         h_ *= pdf_                                     # h = Φ(-|x|)
         o = out[start:start + n]
-        np.maximum(xs, 0.0, out=o)
-        np.multiply(a_, h_, out=t_)
-        o -= t_                                        # gelu = max(x, 0) - |x|·h
         if slope:
             s = slopes[start:start + n]
             np.signbit(xs, out=up_)
             np.logical_not(up_, out=up_)               # x ≥ 0 (and -0.0 counts as < 0)
             np.copysign(h_, xs, out=h_)
-            np.subtract(up_, h_, out=h_)               # Φ(x): 1 - h for x ≥ 0, h for x < 0
+            np.subtract(up_, h_, out=h_)               # Φ(x): 1 - h for x ≥ 0, exactly h for x < 0
+            np.multiply(xs, h_, out=o)                 # gelu = x·Φ(x)
             np.multiply(xs, pdf_, out=s)
             s += h_                                    # Φ(x) + x·φ(x)
+        else:  # without the slope, skip Φ: max(x, 0) - |x|·h is the same gelu
+            np.maximum(xs, 0.0, out=o)
+            np.multiply(a_, h_, out=t_)
+            o -= t_
     shape = np.shape(x)
     return out.reshape(shape), None if slopes is None else slopes.reshape(shape)
