@@ -364,3 +364,19 @@ def test_orthogonal_and_dirac_init(torch):
     nn.init.dirac_(ours, groups=2)
     torch.nn.init.dirac_(theirs, groups=2)
     np.testing.assert_array_equal(ours.data, theirs.numpy())
+
+
+def test_forward_hooks_see_and_replace_what_torch_s_do(torch):
+    def run(lib, wrap):
+        model = lib.Sequential(lib.Linear(2, 3), lib.ReLU(), lib.Linear(3, 1))
+        seen = []
+        pre = model[2].register_forward_pre_hook(lambda m, args: (args[0] * 0,))
+        post = model[1].register_forward_hook(lambda m, args, out: seen.append(tuple(out.shape)))
+        first = model(wrap(np.ones((4, 2)))).detach().numpy().copy()
+        pre.remove()
+        post.remove()
+        model(wrap(np.ones((4, 2))))
+        return seen, np.allclose(first, model[2].bias.detach().numpy())
+
+    assert run(nn, lambda a: tt.tensor(a.astype(np.float32))) == run(
+        torch.nn, lambda a: torch.tensor(a, dtype=torch.float32)) == ([(4, 3)], True)

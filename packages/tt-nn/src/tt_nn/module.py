@@ -27,6 +27,28 @@ class IncompatibleKeys(NamedTuple):
     unexpected_keys: list[str]
 
 
+class RemovableHandle:
+    """What `register_forward_hook` returns: `handle.remove()` unregisters the hook (also
+    usable as a `with` block)."""
+
+    _next_id = 0
+
+    def __init__(self, hooks: dict, hook: Callable[..., Any]) -> None:
+        RemovableHandle._next_id += 1
+        self.id, self._hooks = RemovableHandle._next_id, hooks
+        hooks[self.id] = hook
+
+    def remove(self) -> None:
+        """Take the hook away (again is fine)."""
+        self._hooks.pop(self.id, None)
+
+    def __enter__(self) -> RemovableHandle:
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.remove()
+
+
 class Module:
     """Base class for layers and models: subclass it, assign layers and Parameters in
     `__init__` (after `super().__init__()`), and write `forward`.
@@ -49,6 +71,8 @@ class Module:
         object.__setattr__(self, "_buffers", OrderedDict())
         object.__setattr__(self, "_non_persistent", set())
         object.__setattr__(self, "_modules", OrderedDict())
+        object.__setattr__(self, "_forward_pre_hooks", OrderedDict())
+        object.__setattr__(self, "_forward_hooks", OrderedDict())
         object.__setattr__(self, "training", True)
 
     def forward(self, *args: Any, **kwargs: Any) -> Any:
@@ -61,6 +85,8 @@ class Module:
         with this layer named in front (`Linear(in_features=3, ...): linear: input of shape
         ...`), same type, the original chained as its cause; only the innermost layer adds
         its name, so layers need not check what their ops already check."""
+        if self._forward_pre_hooks or self._forward_hooks:
+            return self._call_with_hooks(args, kwargs)
         try:
             return self.forward(*args, **kwargs)
         except (ValueError, TypeError, IndexError) as error:
@@ -68,6 +94,34 @@ class Module:
             if named is error:
                 raise
             raise named from error
+
+    def _call_with_hooks(self, args: tuple, kwargs: dict) -> Any:
+        for hook in list(self._forward_pre_hooks.values()):
+            changed = hook(self, args)
+            if changed is not None:
+                args = changed if isinstance(changed, tuple) else (changed,)
+        try:
+            output = self.forward(*args, **kwargs)
+        except (ValueError, TypeError, IndexError) as error:
+            named = _in_layer(self, error)
+            if named is error:
+                raise
+            raise named from error
+        for hook in list(self._forward_hooks.values()):
+            changed = hook(self, args, output)
+            if changed is not None:
+                output = changed
+        return output
+
+    def register_forward_pre_hook(self, hook: Callable[..., Any]) -> RemovableHandle:
+        """Call `hook(module, args)` before each forward; a non-None result replaces the
+        positional arguments. Returns a handle whose `remove()` takes the hook away."""
+        return RemovableHandle(self._forward_pre_hooks, hook)
+
+    def register_forward_hook(self, hook: Callable[..., Any]) -> RemovableHandle:
+        """Call `hook(module, args, output)` after each forward (e.g. to record activations);
+        a non-None result replaces the output. Returns a handle with `remove()`."""
+        return RemovableHandle(self._forward_hooks, hook)
 
     # ----- registration -----------------------------------------------------------------
     def __setattr__(self, name: str, value: Any) -> None:
