@@ -26,7 +26,10 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 OUT = ROOT / "docs" / "generated"
-MILESTONES = ("perceptron", "xor", "mlp", "cnn", "transformer")
+MILESTONES = ("perceptron", "xor", "mlp", "cnn", "transformer", "shakespeare", "systems",
+              "fashion-mnist")
+# A figure name that is not a milestone's: which milestone it runs, with which options.
+VARIANTS = {"fashion-mnist": ("mnist", {"dataset": "fashion-mnist"})}
 SEED = 0
 
 
@@ -62,7 +65,8 @@ def setup_table(milestone, result) -> str:
     """What was trained, on what, against which bar, and how (from the milestone and the run)."""
     needs = "; ".join(f"{kind}: {', '.join(names)}" for kind, names in milestone.needs.items())
     training = ", ".join(f"{key} {_fmt(value)}" for key, value in result.config.items())
-    rows = [("Model", f"`{milestone.model}`"), ("Data", milestone.data), ("Bar", milestone.bar),
+    data = getattr(milestone, "about_data", "") or milestone.data
+    rows = [("Model", f"`{milestone.model}`"), ("Data", data), ("Bar", milestone.bar),
             ("Packages", ", ".join(milestone.packages)), ("Registered names used", needs),
             ("Training", training)]
     lines = ["| What | This run |", "|---|---|"] + [f"| {key} | {value} |" for key, value in rows]
@@ -86,10 +90,19 @@ def checks_table(result) -> str:
     s = result.systems
     lines += ["", "What one training step costs, counted by the ops as they ran "
               f"(batch of {s.batch_size}):", "",
-              "| Parameters | Parameter memory | Forward FLOPs | Step FLOPs (≈ 3× forward) "
+              "| Parameters | Parameter memory | Forward FLOPs | Step FLOPs (backward counted) "
               "| Activation memory | Ops per forward |", "|---|---|---|---|---|---|",
               f"| {s.parameters:,} | {_bytes(s.parameter_bytes)} | {s.forward_flops:,} "
               f"| {s.step_flops:,} | {_bytes(s.activation_bytes)} | {s.ops_per_step:,} |"]
+    if result.extras.get("fair_comparison"):
+        lines += ["", "The fair comparison: the same images, batches, epochs and updates "
+                  "(each model with its own learning rate):", "",
+                  "| Model | Parameters | Batch | Epochs | Updates | Loss, first → last epoch "
+                  "| Loss decrease | Test accuracy |", "|---|---|---|---|---|---|---|---|"]
+        lines += [f"| {r['model']} | {r['parameters']:,} | {r['batch_size']} | {r['epochs']} "
+                  f"| {r['updates']} | {r['first_loss']:.3f} → {r['last_loss']:.4f} "
+                  f"| {r['loss_decrease']:.1%} | {r['accuracy']:.1%} |"
+                  for r in result.extras["fair_comparison"]]
     return "\n".join(lines) + "\n"
 
 
@@ -156,9 +169,14 @@ def attention_map(result, name: str, path: Path) -> None:
 def make_milestone(name: str) -> None:
     import tt_milestones
 
-    result = tt_milestones.run(name, seed=SEED)
-    (OUT / f"{name}-setup.md").write_text(setup_table(tt_milestones.get(name), result),
+    milestone, options = VARIANTS.get(name, (name, {}))
+    result = tt_milestones.run(milestone, seed=SEED, **options)
+    (OUT / f"{name}-setup.md").write_text(setup_table(tt_milestones.get(milestone), result),
                                           encoding="utf-8")
+    if result.extras.get("printout"):  # what the run prints under its table (a sample, a profile)
+        blocks = [f"**{title}**\n\n```text\n{text}\n```\n"
+                  for title, text in result.extras["printout"]]
+        (OUT / f"{name}-printout.md").write_text("\n".join(blocks), encoding="utf-8")
     (OUT / f"{name}-checks.md").write_text(checks_table(result), encoding="utf-8")
     loss_curve(result, name, OUT / f"{name}-loss.png")
     if "attention" in result.extras:
