@@ -12,7 +12,9 @@ loop, in the tests):
   with rows ordered (i, j, c) and columns (n, y, x): every copy writes one contiguous block.
 - a batch whose columns would take more than `WHOLE_BATCH_BYTES` (8 MB) is cut into chunks
   of about `CHUNK_BYTES` (2 MB, a core's L2 cache): each chunk's columns are still in the
-  cache when the product reads them, instead of a 20 MB matrix going out to memory and back. The product of a chunk, (O, m, oH*oW),
+  cache when the product reads them, instead of a 20 MB matrix going out to memory and back.
+  (Not for a first layer, whose input needs no gradient: it keeps all its columns for the
+  weight gradient, which measured faster than rebuilding them.) The product of a chunk, (O, m, oH*oW),
   is copied into the (N, O, oH, oW) output with the bias added on the way.
 - backward rebuilds each chunk's columns from the padded input (cheaper than keeping them:
   the copy is cache-hot) unless the whole batch was one chunk, whose columns forward kept;
@@ -139,8 +141,11 @@ class Conv2dOp(Function):
         ctx.stride, ctx.dilation, ctx.groups, ctx.out_hw = stride, dilation, groups, out_hw
         ctx.rows, ctx.xp = rows, xp
         out = np.empty((n, o, out_hw[0] * out_hw[1]), dtype=x.dtype)
-        ctx.chunks = chunks = _chunks(xp.shape, kernel, out_hw, groups, x.dtype.itemsize)
-        need_w = needs(ctx, 3)[1]
+        need_x, need_w, _ = needs(ctx, 3)
+        # A first layer (no input gradient) keeps its whole batch's columns for the weight
+        # gradient: rebuilding them chunk by chunk would cost more than the cache saves.
+        ctx.chunks = chunks = [(0, n)] if need_w and not need_x else \
+            _chunks(xp.shape, kernel, out_hw, groups, x.dtype.itemsize)
         for start, stop, cols, buffer in _columns(ctx, chunks):
             product = np.matmul(rows, cols)  # (G, O/G, m*oH*oW)
             flat = product.reshape(o, stop - start, -1).transpose(1, 0, 2)
