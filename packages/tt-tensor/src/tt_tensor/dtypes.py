@@ -72,7 +72,7 @@ def to_array(data, dtype=None, copy: builtins.bool = False) -> np.ndarray:
 
 # ----- type promotion (torch's rules) -------------------------------------------------------
 _CATEGORY = {"b": 0, "u": 1, "i": 1, "f": 2}
-_WEAK_FOR_FLOAT = (builtins.float, builtins.int)
+_PY_FLOAT, _PY_INT = builtins.float, builtins.int
 
 
 def _kind_of_scalar(value) -> str:
@@ -135,11 +135,14 @@ def promote(*values):
     if len(values) == 2:  # the hot path (a + b): return at once when NumPy already agrees
         a, b = values
         if type(a) is np.ndarray:
-            if type(b) is np.ndarray and a.dtype == b.dtype:
-                return values
-            kind = a.dtype.kind
-            if (kind == "f" and type(b) in _WEAK_FOR_FLOAT) or (kind in "iu" and type(b) is builtins.int):
-                return a, np.asarray(b, a.dtype)  # a Python number keeps a float (or int) array's dtype
+            kind_of_b = type(b)
+            if kind_of_b is np.ndarray:
+                if a.dtype == b.dtype:
+                    return values
+            elif kind_of_b is _PY_FLOAT or kind_of_b is _PY_INT:
+                dtype = a.dtype
+                if dtype.kind == "f" or (kind_of_b is _PY_INT and dtype.kind in "iu"):
+                    return a, np.asarray(b, dtype)  # a Python number keeps a float (or int) array's dtype
     elif all(type(v) is np.ndarray and v.dtype == values[0].dtype for v in values):
         return values
     dtype = result_type(*values)
