@@ -384,3 +384,22 @@ def test_clip_grad_value_and_vectors_match_pytorch(torch):
     np.testing.assert_array_equal(ours[1].data, START[1] * 2)
     with pytest.raises(ValueError, match="expected a 1-D vector of 15 numbers"):
         nn.utils.vector_to_parameters(tt.zeros(3), ours)
+
+
+@pytest.mark.parametrize("name", ["Adam", "AdamW", "RMSprop", "SGD"])
+def test_an_optimizer_state_saved_by_torch_resumes_in_tt(name, torch):
+    kwargs = {"SGD": dict(lr=0.1, momentum=0.9), "RMSprop": dict(momentum=0.5, centered=True)}.get(
+        name, dict(lr=0.01))
+    theirs = [torch.nn.Parameter(torch.tensor(a.copy())) for a in START]
+    opt_r = getattr(torch.optim, name)(theirs, **kwargs)
+    _run(lambda ps: opt_r, theirs, lambda p, g: setattr(p, "grad", torch.tensor(g.copy())))
+    ours = [nn.Parameter(p.detach().numpy().copy()) for p in theirs]
+    opt_t = getattr(optim, name)(ours, **kwargs)
+    opt_t.load_state_dict(opt_r.state_dict())
+    for step_grads in GRADS[:3]:
+        for p, q, g in zip(ours, theirs, step_grads):
+            p.grad, q.grad = tt.tensor(g.copy()), torch.tensor(g.copy())
+        opt_t.step()
+        opt_r.step()
+    for a, b in zip(ours, theirs):
+        np.testing.assert_allclose(a.data, b.detach().numpy(), rtol=1e-9, atol=1e-12)

@@ -138,6 +138,20 @@ class Optimizer:
 
 
 def _copied(state: dict[str, Any]) -> dict[str, Any]:
-    """One parameter's state with its arrays copied, so saved and live state never alias."""
-    return {name: (value.copy() if isinstance(value, np.ndarray) else value)
-            for name, value in state.items()}
+    """One parameter's state with its arrays copied, so saved and live state never alias.
+
+    tt Tensors and torch tensors (a state dict saved by PyTorch) become NumPy arrays; a 0-d
+    `step` counter becomes an int, as tt keeps it.
+    """
+    copied = {}
+    for name, value in state.items():
+        if isinstance(value, Tensor):
+            value = value.data
+        elif hasattr(value, "detach") and hasattr(value, "numpy"):  # torch, without importing it
+            value = value.detach().cpu().numpy()
+        if isinstance(value, np.ndarray):
+            value = value.copy()
+            if name == "step" and value.ndim == 0:
+                value = int(value)
+        copied[name] = value
+    return copied
