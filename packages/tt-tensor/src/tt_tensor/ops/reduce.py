@@ -286,6 +286,7 @@ class NormOp(Function):
     """
 
     name = "norm"
+    saves_output = True  # backward reads the norm (and the input)
 
     @staticmethod
     def forward(ctx, a, ord=2, dim=None, keepdim=False):  # noqa: A002

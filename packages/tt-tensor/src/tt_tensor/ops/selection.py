@@ -72,6 +72,7 @@ class GatherOp(Function):
     positions read (added up where one was read twice)."""
 
     name = "gather"
+    saves_inputs = False  # backward reads only the index and the shape
 
     @staticmethod
     def forward(ctx, a, dim, index):
@@ -102,6 +103,7 @@ class ScatterOp(Function):
     """
 
     name = "scatter"
+    saves_inputs = False  # backward reads only the index and the shapes
 
     @staticmethod
     def forward(ctx, a, dim, index, src):
@@ -137,6 +139,7 @@ class ScatterAddOp(Function):
     """
 
     name = "scatter_add"
+    saves_inputs = False  # backward reads only the index and the shapes
 
     @staticmethod
     def forward(ctx, a, dim, index, src):
@@ -172,6 +175,7 @@ class ScatterReduceOp(Function):
     """
 
     name = "scatter_reduce"
+    saves_output = True  # backward reads the result (and the inputs)
 
     @staticmethod
     def forward(ctx, a, dim, index, src, reduce, include_self=True):
