@@ -22,9 +22,9 @@ Fast paths, explained (the plain formula is in the tests):
   (see `_weights_t`);
 - backward needs rowsum(dW ⊙ W) for the softmax; that equals rowsum(dO ⊙ O) over the
   E output features (O = W V), a pass over (L, E) instead of (L, S);
-- `attention_weights` is the forward's own softmax (transposed back), so a layer that wants to show the
-  weights (`MultiHeadAttention.attn_weights`) can compute exactly them when asked, instead
-  of the op keeping them on the module.
+- `attention_weights` is the forward's own softmax (transposed back), so a layer that
+  wants to show the weights (`MultiHeadAttention.attn_weights`) can compute exactly them
+  when asked, instead of the op keeping them on the module.
 """
 
 from __future__ import annotations
