@@ -117,7 +117,7 @@ def offset_index(i: int, j: int, stride: tuple[int, int], out_hw: tuple[int, int
     """The index that picks element (i, j) of every window at once.
 
     For x (…, H, W), `x[offset_index(i, j, ...)]` is a (…, oH, oW) strided slice: pixel
-    (y*stride + i*dilation, x*stride + j*dilation) for every window position (y, x).
+    `(y*stride + i*dilation, x*stride + j*dilation)` for every window position (y, x).
     """
     (sh, sw), (oh, ow), (dh, dw) = stride, out_hw, dilation
     return (Ellipsis, slice(i * dh, i * dh + sh * (oh - 1) + 1, sh),
@@ -143,7 +143,7 @@ def im2col_shape(padded_shape, kernel, out_hw, groups: int) -> tuple[int, ...]:
 
 def im2col(xp: np.ndarray, kernel, stride, dilation, out_hw, groups: int,
            out: np.ndarray | None = None) -> np.ndarray:
-    """Columns of a convolution: (N, C, Hp, Wp) -> (G, kH*kW*C/G, N*oH*oW).
+    """Columns of a convolution: (N, C, Hp, Wp) -> `(G, kH*kW*C/G, N*oH*oW)`.
 
     Row (i, j, c) of group g holds pixel (i, j) of every window of channel c, one column
     per output pixel of every image. The rows are filled one kernel offset at a time: each
@@ -164,7 +164,7 @@ def col2im(grad_cols: np.ndarray, padded_shape, kernel, stride, dilation, out_hw
            groups: int) -> np.ndarray:
     """The reverse of `im2col`: add each column's entries back onto the pixels they came from.
 
-    (G, kH*kW*C/G, N*oH*oW) -> (N, C, Hp, Wp). One strided `+=` per kernel offset; where
+    `(G, kH*kW*C/G, N*oH*oW)` -> (N, C, Hp, Wp). One strided `+=` per kernel offset; where
     windows overlap, a pixel collects several contributions.
     """
     n, c, hp, wp = padded_shape

@@ -1,26 +1,26 @@
 """2-D convolution (really cross-correlation, as in every deep-learning library) and its transpose.
 
 im2col: every kH x kW window of the (padded) input becomes one column of a matrix `cols`
-(kH*kW*C rows, one column per output pixel of every image), so the convolution is ONE
+(`kH*kW*C` rows, one column per output pixel of every image), so the convolution is ONE
 matrix product `weight (O, kH*kW*C) @ cols` (one per group with `groups`). The backward
 pass is two more products with the same matrices; the input's gradient is then added back
 from columns to pixels (col2im).
 
 The fast path, step by step (the simple formula is in the docstring of `Conv2dOp` and, as a
 loop, in the tests):
-- `cols` is filled one kernel offset at a time (kH*kW block copies, see `_windows.im2col`),
+- `cols` is filled one kernel offset at a time (`kH*kW` block copies, see `_windows.im2col`),
   with rows ordered (i, j, c) and columns (n, y, x): every copy writes one contiguous block.
 - a batch whose columns would take more than `WHOLE_BATCH_BYTES` (8 MB) is cut into chunks
   of about `CHUNK_BYTES` (2 MB, a core's L2 cache): each chunk's columns are still in the
   cache when the product reads them, instead of a 20 MB matrix going out to memory and back.
-  (Not for a first layer, whose input needs no gradient: it keeps all its columns for the
-  weight gradient, which measured faster than rebuilding them.) The product of a chunk, (O, m, oH*oW),
-  is copied into the (N, O, oH, oW) output with the bias added on the way.
+  The product of a chunk, `(O, m, oH*oW)`, is copied into the (N, O, oH, oW) output with the
+  bias added on the way.
 - backward rebuilds each chunk's columns from the padded input (cheaper than keeping them:
-  the copy is cache-hot) unless the whole batch was one chunk, whose columns forward kept;
-  it skips what is not needed: the first layer's input needs no gradient, so neither the
-  `weightᵀ @ grad` product nor col2im runs there.
-- col2im is kH*kW strided `+=` (plain assignment when windows do not overlap), never a
+  the copy is cache-hot) unless the whole batch was one chunk, whose columns forward kept.
+  A first layer (its input needs no gradient) is always one chunk: it keeps its columns for
+  the weight gradient, which measured faster than rebuilding them, and runs neither the
+  `weightᵀ @ grad` product nor col2im.
+- col2im is `kH*kW` strided `+=` (plain assignment when windows do not overlap), never a
   scatter with index arrays.
 - the column arrays come from a small pool (`_buffers`) and go back to it when no longer
   read: a fresh multi-MB allocation every step costs page faults.
@@ -115,7 +115,7 @@ def _columns(ctx, chunks, keep=False):
 
 
 class Conv2dOp(Function):
-    """out[n, o] = bias[o] + sum over c, i, j of weight[o, c, i, j] * x_padded[n, c, y*s + i*d, x*s + j*d].
+    """`out[n, o, y, x] = bias[o] + sum over c, i, j of weight[o, c, i, j] * x_padded[n, c, y*s + i*d, x*s + j*d]`.
 
     (s = stride, d = dilation; with `groups`, output channel o only sees the input channels
     of its group.) Shapes: x (N, C, H, W), weight (O, C/groups, kH, kW), bias (O,) or None
@@ -217,7 +217,7 @@ class ConvTranspose2dOp(Function):
     """The transpose of `conv2d`: what conv2d's backward does to a gradient, as a layer.
 
     Each input pixel spreads `weight`-shaped copies of itself onto the output:
-    out[n, o, y*s + i*d - p, x*s + j*d - p] += x[n, c, y, x] * weight[c, o, i, j].
+    `out[n, o, y*s + i*d - p, x*s + j*d - p] += x[n, c, y, x] * weight[c, o, i, j]`.
     Shapes: x (N, C, H, W), weight (C, O/groups, kH, kW), bias (O,) or None ->
     (N, O, oH, oW) with `oH = (H - 1)*stride - 2*padding + dilation*(kH - 1) + output_padding + 1`.
 

@@ -1,6 +1,6 @@
 """Max and average pooling over kH x kW windows, and max-unpooling.
 
-Both pools loop over the kH*kW *offsets* inside a window, never over pixels: for offset
+Both pools loop over the `kH*kW` *offsets* inside a window, never over pixels: for offset
 (i, j), the strided slice `x[:, :, i*d::stride, j*d::stride]` holds that element of every
 window of every image at once, so a 2x2 pool is four whole-batch NumPy operations. (Reducing
 a (…, kH*kW) window array along its short last axis is several times slower in NumPy.)
@@ -117,7 +117,7 @@ class MaxPool2dOp(Function):
 
     @staticmethod
     def flops(ctx, inputs, output):
-        """kH*kW - 1 comparisons per output element."""
+        """`kH*kW - 1` comparisons per output element."""
         return int(output.size * (ctx.count - 1))
 
     @staticmethod
