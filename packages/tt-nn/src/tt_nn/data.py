@@ -169,7 +169,8 @@ def random_split(dataset: Any, lengths: Sequence[int | float],
     """
     n = len(dataset)
     lengths = list(lengths)
-    if lengths and all(0 <= x <= 1 for x in lengths) and math.isclose(sum(lengths), 1) and sum(lengths) != n:
+    fractions = all(0 <= x <= 1 for x in lengths) and math.isclose(sum(lengths), 1)
+    if lengths and fractions and sum(lengths) != n:
         counts = [int(math.floor(n * fraction)) for fraction in lengths]
         for i in range(n - sum(counts)):
             counts[i % len(counts)] += 1
@@ -228,7 +229,8 @@ class RandomSampler(Sampler):
             raise ValueError(f"RandomSampler: num_samples must be a positive integer, got "
                              f"{num_samples!r}")
         # An int seed gives this sampler its own stream, made once (so epochs differ).
-        self._own = np.random.default_rng(generator) if isinstance(generator, (int, np.integer)) else None
+        seeded = isinstance(generator, (int, np.integer))
+        self._own = np.random.default_rng(generator) if seeded else None
 
     @property
     def num_samples(self) -> int:
@@ -289,9 +291,8 @@ def default_collate(batch: Sequence[Any]) -> Any:
     anything else (strings, say) is returned as a list."""
     first = batch[0]
     if isinstance(first, (tuple, list)):
-        return type(first)(default_collate([item[i] for item in batch]) for i in range(len(first))) \
-            if not hasattr(first, "_fields") else \
-            type(first)(*(default_collate([item[i] for item in batch]) for i in range(len(first))))
+        fields = [default_collate([item[i] for item in batch]) for i in range(len(first))]
+        return type(first)(*fields) if hasattr(first, "_fields") else type(first)(fields)
     if isinstance(first, dict):
         return {key: default_collate([item[key] for item in batch]) for key in first}
     if isinstance(first, Tensor):
@@ -341,12 +342,14 @@ class DataLoader:
     def __init__(self, dataset: Any, batch_size: int | None = 1, shuffle: bool | None = None,
                  sampler: Any = None, batch_sampler: Any = None, num_workers: int = 0,
                  collate_fn: Any = None, pin_memory: bool = False, drop_last: bool = False,
-                 timeout: float = 0, worker_init_fn: Any = None, multiprocessing_context: Any = None,
+                 timeout: float = 0, worker_init_fn: Any = None,
+                 multiprocessing_context: Any = None,
                  generator: Any = None, *, prefetch_factor: int | None = None,
                  persistent_workers: bool = False, pin_memory_device: str = "",
                  in_order: bool = True, seed: int | None = None) -> None:
         if batch_size is not None and (not isinstance(batch_size, int) or batch_size < 1):
-            raise ValueError(f"DataLoader: batch_size must be a positive integer, got {batch_size!r}")
+            raise ValueError(f"DataLoader: batch_size must be a positive integer, got "
+                             f"{batch_size!r}")
         self._iterable = isinstance(dataset, IterableDataset)
         if self._iterable and (shuffle or sampler is not None or batch_sampler is not None):
             raise ValueError("DataLoader: an IterableDataset yields its own order; shuffle, "

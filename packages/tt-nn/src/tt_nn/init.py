@@ -162,7 +162,8 @@ def dirac_(tensor: Tensor, groups: int = 1) -> Tensor:
     """Identity convolution weights (out, in, *kernel): each output channel copies one input
     channel through the kernel's centre, per group."""
     if tensor.ndim not in (3, 4, 5):
-        raise ValueError(f"dirac_: needs a 3-, 4- or 5-D convolution weight, got shape {tensor.shape}")
+        raise ValueError(f"dirac_: needs a 3-, 4- or 5-D convolution weight, got shape "
+                         f"{tensor.shape}")
     out_per_group = tensor.shape[0] // groups
     values = np.zeros(tensor.shape)
     centre = tuple(k // 2 for k in tensor.shape[2:])

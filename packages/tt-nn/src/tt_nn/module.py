@@ -527,6 +527,6 @@ def _to_numpy(value: Any) -> np.ndarray:
         return value.data
     if isinstance(value, np.ndarray):
         return value
-    if hasattr(value, "detach") and hasattr(value, "numpy"):  # a torch tensor, without importing torch
+    if hasattr(value, "detach") and hasattr(value, "numpy"):  # torch's, without importing torch
         return value.detach().cpu().numpy()
     return np.asarray(value)

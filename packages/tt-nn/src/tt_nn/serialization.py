@@ -58,7 +58,8 @@ def _arrays(obj: Any) -> dict[str, np.ndarray]:
 
 def _is_flat_state_dict(obj: Any) -> bool:
     return isinstance(obj, dict) and all(
-        isinstance(k, str) and isinstance(v, (Tensor, np.ndarray, np.generic)) for k, v in obj.items())
+        isinstance(k, str) and isinstance(v, (Tensor, np.ndarray, np.generic))
+        for k, v in obj.items())
 
 
 class _Encoder:
@@ -87,8 +88,8 @@ class _Encoder:
         if isinstance(value, np.generic):
             return self.encode(value.item(), where)
         if isinstance(value, dict):
-            return {"dict": [[self.encode(k, f"a key of {where}"), self.encode(v, f"{where}[{k!r}]")]
-                             for k, v in value.items()]}
+            return {"dict": [[self.encode(k, f"a key of {where}"),
+                              self.encode(v, f"{where}[{k!r}]")] for k, v in value.items()]}
         if isinstance(value, (list, tuple)):
             items = [self.encode(v, f"{where}[{i}]") for i, v in enumerate(value)]
             return {"list": items} if isinstance(value, list) else {"tuple": items}
@@ -119,7 +120,8 @@ def _decode(node: Any, arrays: dict[str, np.ndarray], path: str) -> Any:
 
 
 def _write(target: Any, marker: str, arrays: dict[str, np.ndarray], structure: Any = None) -> None:
-    with zipfile.ZipFile(target, mode="w", compression=zipfile.ZIP_STORED, allowZip64=True) as archive:
+    with zipfile.ZipFile(target, mode="w", compression=zipfile.ZIP_STORED,
+                         allowZip64=True) as archive:
         for name, array in {FORMAT_KEY: np.array(marker), **arrays}.items():
             with archive.open(name + ".npy", mode="w", force_zip64=True) as entry:
                 np.lib.format.write_array(entry, np.asanyarray(array), allow_pickle=False)
@@ -170,7 +172,8 @@ def load(f: str | os.PathLike | IO[bytes]) -> Any:
     try:
         with zipfile.ZipFile(source) as archive:
             names = archive.namelist()
-            marker = _read_array(archive, FORMAT_KEY + ".npy") if FORMAT_KEY + ".npy" in names else None
+            marker_entry = FORMAT_KEY + ".npy"
+            marker = _read_array(archive, marker_entry) if marker_entry in names else None
             if marker is None or str(marker) not in (FORMAT, CHECKPOINT_FORMAT):
                 raise CheckpointError(f"load: {path!r} is an .npz file but was not written by "
                                       f"tt_nn.save (no {FORMAT!r} marker)")

@@ -256,6 +256,13 @@ def _class_indices(op: str, target, x_shape: tuple, rows_shape: tuple, classes: 
     return t, keep, np.where(keep, t, 0).ravel()
 
 
+def _picked_weight(keep: np.ndarray, weight, safe: np.ndarray, dtype) -> np.ndarray:
+    """Each row's weight: its target class's weight (1 without weights), 0 where ignored."""
+    if weight is None:
+        return keep.astype(dtype)
+    return np.where(keep, weight[safe].reshape(keep.shape), 0).astype(dtype, copy=False)
+
+
 class CrossEntropyOp(Function):
     """Cross-entropy from logits (N, C) — or (N, C, d1, …), or one sample (C,) — and targets.
 
@@ -305,7 +312,7 @@ class CrossEntropyOp(Function):
             ctx.coef, ctx.pick, ctx.denominator = coef, None, losses.size
         else:
             t, keep, safe = _class_indices(op, t, x.shape, rows_shape, classes, ignore_index)
-            picked_weight = keep.astype(x.dtype) if w is None else np.where(keep, w[safe].reshape(rows_shape), 0)
+            picked_weight = _picked_weight(keep, w, safe, x.dtype)
             rows = np.arange(t.size)
             picked = log_probs.reshape(-1, classes)[rows, safe].reshape(rows_shape)
             losses = -(1 - eps) * picked_weight * picked
@@ -402,7 +409,7 @@ class NLLLossOp(Function):
         classes, rows_shape = scores.shape[-1], scores.shape[:-1]
         w = _check_weight(op, weight, classes, x.dtype)
         t, keep, safe = _class_indices(op, target, x.shape, rows_shape, classes, ignore_index)
-        picked_weight = keep.astype(x.dtype) if w is None else np.where(keep, w[safe].reshape(rows_shape), 0)
+        picked_weight = _picked_weight(keep, w, safe, x.dtype)
         rows = np.arange(t.size)
         losses = -picked_weight * scores.reshape(-1, classes)[rows, safe].reshape(rows_shape)
         ctx.pick, ctx.picked_weight = (rows, safe), picked_weight
