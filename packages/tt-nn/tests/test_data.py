@@ -202,3 +202,20 @@ def test_iterable_dataset_batches_in_order_like_torch(torch):
     with pytest.raises(ValueError, match="IterableDataset yields its own order"):
         DataLoader(stream(nn.data.IterableDataset), shuffle=True)
     assert nn.data.get_worker_info() is None
+
+
+def test_a_tt_generator_fixes_splits_and_shuffles():
+    data = TensorDataset(X, Y)
+
+    def orders(seed):
+        loader = DataLoader(data, batch_size=4, shuffle=True, generator=tt.Generator().manual_seed(seed))
+        return [np.concatenate([b[1].data for b in loader]).tolist() for _ in range(2)]
+
+    assert orders(3) == orders(3) and orders(3)[0] != orders(3)[1] and orders(3) != orders(4)
+    split = [p.indices.tolist() for p in nn.data.random_split(data, [0.7, 0.3],
+                                                               generator=tt.Generator().manual_seed(0))]
+    again = [p.indices.tolist() for p in nn.data.random_split(data, [0.7, 0.3],
+                                                               generator=tt.Generator().manual_seed(0))]
+    assert split == again and sorted(split[0] + split[1]) == list(range(10))
+    with pytest.raises(TypeError, match="expected a numpy.random.Generator, a tt Generator or a seed"):
+        nn.data.random_split(data, [5, 5], generator="seed")

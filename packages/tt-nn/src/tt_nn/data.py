@@ -35,11 +35,8 @@ def _rng(generator: Any) -> Any:
         return np.random.default_rng(int(generator))
     if hasattr(generator, "permutation"):  # a numpy Generator, or anything drawing like one
         return generator
-    for name in ("numpy", "rng", "_rng", "generator", "_generator"):
-        inner = getattr(generator, name, None)  # a tt Generator wrapping a numpy one
-        inner = inner() if callable(inner) and not hasattr(inner, "permutation") else inner
-        if hasattr(inner, "permutation"):
-            return inner
+    if hasattr(getattr(generator, "numpy", None), "permutation"):  # tt.Generator wraps one
+        return generator.numpy
     raise TypeError(f"generator: expected a numpy.random.Generator, a tt Generator or a seed, "
                     f"got {type(generator).__name__}")
 
