@@ -305,3 +305,13 @@ def test_dropout2d_drops_whole_channels_and_is_identity_in_eval():
     assert ((per_channel == 0).all(axis=2) | (per_channel == 2).all(axis=2)).all()
     assert 0.3 < (per_channel[:, :, 0] == 0).mean() < 0.7
     assert layer.eval()(x) is x
+
+
+def test_device_and_dtype_arguments():
+    """`device="cpu"` is accepted (the only device there is); others are a clear error."""
+    assert Conv2d(1, 2, 3, device="cpu").weight.dtype == np.float32
+    assert BatchNorm1d(3, device=None, dtype=tt.float64).weight.dtype == np.float64
+    for make in (lambda: Conv2d(1, 2, 3, device="cuda"), lambda: GroupNorm(1, 2, device="cuda"),
+                 lambda: ConvTranspose2d(1, 2, 3, device="cuda:0")):
+        with pytest.raises(RuntimeError, match="NumPy"):
+            make()

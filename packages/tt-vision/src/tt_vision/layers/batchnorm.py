@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 from tt_nn import Module, Parameter
 from tt_tensor import Tensor
+from tt_tensor.device import check_device
 
 from tt_vision import functional as F
 
@@ -31,6 +32,7 @@ class _BatchNorm(Module):
                  affine: bool = True, track_running_stats: bool = True, device=None,
                  dtype=None) -> None:
         super().__init__()
+        check_device(device, type(self).__name__)
         self.num_features, self.eps, self.momentum = int(num_features), float(eps), momentum
         self.affine, self.track_running_stats = affine, track_running_stats
         if affine:
@@ -103,6 +105,7 @@ class GroupNorm(Module):
     def __init__(self, num_groups: int, num_channels: int, eps: float = 1e-5, affine: bool = True,
                  device=None, dtype=None) -> None:
         super().__init__()
+        check_device(device, "GroupNorm")
         if num_groups < 1 or num_channels % num_groups:
             raise ValueError(f"GroupNorm: num_channels ({num_channels}) must be divisible by "
                              f"num_groups ({num_groups})")

@@ -7,6 +7,7 @@ import math
 import numpy as np
 from tt_nn import Module, Parameter, init
 from tt_tensor import Tensor
+from tt_tensor.device import check_device
 
 from tt_vision import functional as F
 from tt_vision.ops._windows import pair
@@ -119,6 +120,7 @@ class Conv2d(_ConvNd):
                  device=None, dtype=None) -> None:
         super().__init__()
         who = "Conv2d"
+        check_device(device, who)
         self.padding_mode = _padding_mode(who, padding_mode, padding)
         padding = padding if isinstance(padding, str) else pair(padding, "padding", who)
         self._setup(who, in_channels, out_channels, pair(kernel_size, "kernel_size", who),
@@ -149,6 +151,7 @@ class Conv1d(_ConvNd):
                  device=None, dtype=None) -> None:
         super().__init__()
         who = "Conv1d"
+        check_device(device, who)
         self.padding_mode = _padding_mode(who, padding_mode, padding)
         padding = padding if isinstance(padding, str) else (_single(padding, "padding", who),)
         self._setup(who, in_channels, out_channels, (_single(kernel_size, "kernel_size", who),),
@@ -181,6 +184,7 @@ class ConvTranspose2d(_ConvNd):
                  padding_mode: str = "zeros", device=None, dtype=None) -> None:
         super().__init__()
         who = "ConvTranspose2d"
+        check_device(device, who)
         if padding_mode != "zeros":
             raise ValueError(f"{who}: only padding_mode='zeros' is supported, got {padding_mode!r}")
         self._setup(who, in_channels, out_channels, pair(kernel_size, "kernel_size", who),
