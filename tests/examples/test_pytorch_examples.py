@@ -34,6 +34,10 @@ PROGRAMS = {
                           r"bigram net: loss (\S+)", r"MLP dev loss (\S+)", r"MLP sample: "],
 }
 
+# A number that must beat a guess: the bigram table's negative log likelihood is below
+# ln(27), the uniform guess over 26 letters and the end mark.
+BEATS_GUESS = {"makemore_names.py": (r"average negative log likelihood (\S+)", math.log(27))}
+
 # Names a program needs that tt does not have yet; a program listed here is an expected
 # failure until they land (see NOTES/examples.md).
 MISSING: dict[str, str] = {
@@ -62,6 +66,9 @@ def test_program_runs(program):
         assert found, f"{program}: no line matching {pattern!r} in:\n{out}"
         for value in found.groups():
             assert math.isfinite(float(value.rstrip(","))), f"{program}: {found.group(0)}"
+    if program in BEATS_GUESS:
+        pattern, guess = BEATS_GUESS[program]
+        assert float(re.search(pattern, out).group(1)) < guess
 
 
 @pytest.mark.parametrize("program", sorted(PROGRAMS))
