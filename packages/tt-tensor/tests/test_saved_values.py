@@ -7,7 +7,14 @@ import pytest
 import tt_tensor as tt
 from tt_tensor import plugins
 
-OPS = [e for e in plugins.listing("ops") if e.provider == "tt-tensor" and e.obj.differentiable]
+# Every installed package's ops (as the registry gradcheck does). Known offenders are expected
+# failures until their packages declare `saves_output = True`.
+KNOWN = {"batch_norm": "tt-vision's batch_norm backward reads its output (saves_output undeclared)",
+         "scaled_dot_product_attention": "tt-text's attention backward reads its output "
+                                         "(saves_output undeclared)"}
+OPS = [pytest.param(e, id=f"{e.provider}:{e.name}",
+                    marks=[pytest.mark.xfail(reason=KNOWN[e.name], strict=False)] if e.name in KNOWN else [])
+       for e in plugins.listing("ops") if e.obj.differentiable]
 
 
 def run(op, example, change_inputs=False, change_output=False):
@@ -26,7 +33,7 @@ def run(op, example, change_inputs=False, change_output=False):
             for x in inputs]
 
 
-@pytest.mark.parametrize("entry", OPS, ids=lambda e: e.name)
+@pytest.mark.parametrize("entry", OPS)
 def test_undeclared_values_are_not_read_by_backward(entry):
     op = entry.obj
     for example in op.examples():
