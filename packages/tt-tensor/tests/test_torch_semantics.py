@@ -365,3 +365,16 @@ def test_random_fills_in_place_follow_the_generator():
         w.normal_()
     with tt.no_grad():
         w.normal_()
+
+
+@needs_torch
+def test_nan_orders_as_torch_in_sort_topk_and_running_extremes():
+    x = np.array([1.0, np.nan, 3.0, 1.0, np.nan, -2.0])
+    for descending in (False, True):
+        assert (tt.tensor(x).sort(descending=descending, stable=True).indices.tolist()
+                == torch.tensor(x).sort(descending=descending, stable=True).indices.tolist())
+    assert tt.tensor(x).topk(3).indices.tolist() == torch.tensor(x).topk(3).indices.tolist()
+    for name in ("cummax", "cummin"):
+        ours, theirs = getattr(tt.tensor(x), name)(0), getattr(torch.tensor(x), name)(0)
+        assert ours.indices.tolist() == theirs.indices.tolist()
+        np.testing.assert_array_equal(ours.values.data, theirs.values.numpy())

@@ -30,7 +30,7 @@ class Tensor:
         requires_grad: record operations on this tensor so `backward()` can fill `.grad`.
     """
 
-    __slots__ = ("data", "grad", "requires_grad", "_op", "_ctx", "_inputs", "_version",
+    __slots__ = ("data", "grad", "requires_grad", "_op", "_ctx", "_inputs", "_counter",
                  "__weakref__")
 
     def __init__(self, data: Any, *, dtype: Any = None, requires_grad: bool = False) -> None:
@@ -45,7 +45,7 @@ class Tensor:
         self._op = None  # the Function that produced this tensor (None for a leaf)
         self._ctx = None  # what that op's forward saved for its backward
         self._inputs: tuple = ()  # the op's inputs, in order
-        self._version = 0  # goes up at every in-place change; backward checks it
+        self._counter = [0]  # the version: goes up at every in-place change; backward checks it
 
     # ----- what it is -------------------------------------------------------------------
     @property
@@ -101,8 +101,23 @@ class Tensor:
         return self.data.tolist()
 
     def detach(self) -> Tensor:
-        """The same values, cut off from the graph (no gradient flows through)."""
-        return from_numpy(self.data)
+        """The same values, cut off from the graph (no gradient flows through).
+
+        Shares memory and the version counter with `self`, as in PyTorch: changing the
+        detached tensor in place is still seen by a backward that saved `self`.
+        """
+        detached = from_numpy(self.data)
+        detached._counter = self._counter
+        return detached
+
+    @property
+    def _version(self) -> int:
+        """How many times the values were changed in place through tt (shared with detach())."""
+        return self._counter[0]
+
+    @_version.setter
+    def _version(self, value: int) -> None:
+        self._counter[0] = value
 
     def to(self, *args: Any, dtype: Any = None, device: Any = None, copy: bool = False,
            non_blocking: bool = False) -> Tensor:
@@ -553,7 +568,10 @@ class Tensor:
         shape = [1] * self.ndim
         shape[axis] = self.shape[axis]
         positions = np.arange(self.shape[axis]).reshape(shape)
-        indices = np.maximum.accumulate(np.where(self.data == best, positions, 0), axis=axis)
+        reached = self.data == best
+        if self.data.dtype.kind == "f":  # a NaN is the running extreme from where it appears on
+            reached |= np.isnan(self.data) & np.isnan(best)
+        indices = np.maximum.accumulate(np.where(reached, positions, 0), axis=axis)
         indices = from_numpy(indices.astype(np.int64))
         return return_types[name](self.gather(axis, indices), indices)
 
@@ -987,7 +1005,7 @@ def from_numpy(array: np.ndarray) -> Tensor:
     t._op = None
     t._ctx = None
     t._inputs = ()
-    t._version = 0
+    t._counter = [0]
     return t
 
 
