@@ -88,3 +88,13 @@ def test_backward_releases_what_the_graph_held():
     loss.backward()
     gc.collect()
     assert probe() is None  # ... until backward has used it
+
+
+def test_a_detached_view_shares_the_version_counter():
+    w = tt.tensor(np.ones((2, 2)), requires_grad=True)
+    loss = (tt.tensor(np.ones((3, 2))) @ w).sum()
+    view = w.detach()
+    tt.OPS["mul"].apply_(view, 0.5)  # no graph through a detached tensor: allowed ...
+    assert w.tolist() == [[0.5, 0.5], [0.5, 0.5]] and w._version == 1
+    with pytest.raises(RuntimeError, match="modified by an in-place operation"):
+        loss.backward()  # ... but the backward that saved w sees it

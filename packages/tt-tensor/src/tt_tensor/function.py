@@ -99,7 +99,7 @@ class Function:
         # vectors): a tensor's data is always an array (promotion tells them apart).
         result.data = out if type(out) is np.ndarray else np.asarray(out)
         result.grad = None
-        result._version = 0
+        result._counter = [0]
         if record:
             result.requires_grad = True
             result._op = cls
@@ -144,7 +144,7 @@ class Function:
             old.grad = None
             old.requires_grad = target.requires_grad
             old._op, old._ctx, old._inputs = target._op, target._ctx, target._inputs
-            old._version = target._version
+            old._counter = [target._version]
             result = cls.apply(old, *others, **params)
         else:
             with _no_recording():
