@@ -95,3 +95,35 @@ def test_save_and_load_round_trip(tmp_path):
     copy = tt.nn.Linear(3, 2)
     copy.load_state_dict(tt.load(path, map_location="cpu", weights_only=True))
     assert copy.weight.tolist() == model.weight.tolist()
+
+
+def test_mixed_precision_idioms_run_unchanged():
+    model = tt.nn.Linear(2, 1)
+    opt = tt.optim.SGD(model.parameters(), lr=0.1)
+    scaler = tt.amp.GradScaler(enabled=False)
+    tt.backends.cuda.matmul.allow_tf32 = True
+    with tt.autocast(device_type="cpu", dtype=tt.float16):
+        loss = model(tt.ones(4, 2)).sum()
+    before = model.weight.tolist()
+    scaler.scale(loss).backward()
+    scaler.unscale_(opt)
+    scaler.step(opt)
+    scaler.update()
+    assert model.weight.tolist() != before
+    assert tt.cuda.amp.GradScaler is tt.amp.GradScaler
+
+
+def test_bfloat16_can_be_named_but_not_made():
+    table = {"float32": tt.float32, "bfloat16": tt.bfloat16}
+    assert repr(table["bfloat16"]) == "tt.bfloat16"
+    with pytest.raises(TypeError, match="NumPy has no bfloat16"):
+        tt.zeros(2, dtype=tt.bfloat16)
+
+
+def test_retain_grad_and_pin_memory():
+    x = tt.ones(3, requires_grad=True)
+    hidden = x * 2
+    hidden.retain_grad()
+    (hidden * hidden).sum().backward()
+    assert hidden.grad.tolist() == [4.0, 4.0, 4.0] and x.grad.tolist() == [8.0, 8.0, 8.0]
+    assert hidden.retains_grad and x.pin_memory() is x and not x.is_pinned()

@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 from tt_tensor import Tensor, from_numpy
+from tt_tensor.tensor import RETAINS_GRAD
 from tt_tensor.grad_mode import state
 
 
@@ -87,6 +88,8 @@ def backward(root: Tensor, gradient: Any = None, retain_graph: bool | None = Non
             if op is None:
                 _accumulate_leaf(node, grad, handed_out)
                 continue
+            if RETAINS_GRAD and id(node) in RETAINS_GRAD:
+                _accumulate_leaf(node, grad, handed_out)
             if ctx is None:
                 raise RuntimeError(
                     f"backward: trying to go backward through the graph a second time (the "

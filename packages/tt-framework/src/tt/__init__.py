@@ -35,7 +35,7 @@ long = int64
 bool = _bool  # noqa: A001
 
 _SUBMODULES = ("nn", "optim", "utils", "autograd", "cuda", "accelerator", "backends", "vision",
-               "text", "mps")
+               "text", "mps", "amp")
 
 
 def save(obj: Any, f: Any, **kwargs: Any) -> None:
@@ -77,11 +77,35 @@ def set_float32_matmul_precision(precision: str) -> None:
 
 
 def __getattr__(name: str) -> Any:
+    if name == "autocast":
+        from tt.amp import autocast
+        return autocast
+    if name == "bfloat16":
+        return _Unsupported("bfloat16")
     if name in _SUBMODULES:
         return importlib.import_module(f"tt.{name}")
     if not name.startswith("__") and hasattr(tt_tensor, name):
         return getattr(tt_tensor, name)
     raise AttributeError(f"module 'tt' has no attribute {name!r}")
+
+
+class _Unsupported:
+    """A dtype NumPy does not have (`bfloat16`): it may be named, but making a tensor fails.
+
+    Programs often build a table such as `{"float32": torch.float32, "bfloat16":
+    torch.bfloat16}` before picking one, so the name must exist.
+    """
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __repr__(self) -> str:
+        return f"tt.{self.name}"
+
+    @property
+    def dtype(self) -> Any:
+        raise TypeError(f"tt.{self.name}: NumPy has no {self.name} type, so tt cannot make such "
+                        "tensors; use tt.float32 (or tt.float16)")
 
 
 def __dir__() -> list[str]:

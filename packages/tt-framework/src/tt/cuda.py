@@ -34,3 +34,12 @@ def is_bf16_supported(including_emulation: bool = True) -> bool:
 
 def empty_cache() -> None:
     """Nothing to free: tt has no CUDA device."""
+
+
+def __getattr__(name: str):
+    # `torch.cuda.amp.GradScaler` / `autocast`: the older spelling of tt.amp's pass-throughs.
+    if name == "amp":
+        import tt.amp
+
+        return tt.amp
+    raise AttributeError(f"module 'tt.cuda' has no attribute {name!r}")

@@ -9,6 +9,7 @@ chain rule. Operators broadcast exactly as NumPy does.
 from __future__ import annotations
 
 import functools
+import weakref
 from collections import namedtuple
 from typing import Any
 
@@ -169,6 +170,27 @@ class Tensor:
         from tt_tensor.plugins import engine
 
         engine("backward")(self, gradient, retain_graph=retain_graph)
+
+    def retain_grad(self) -> None:
+        """Keep this non-leaf tensor's gradient in `.grad` at the next backward (as torch)."""
+        if not self.requires_grad:
+            raise RuntimeError("retain_grad: can't retain_grad on a tensor that has "
+                               "requires_grad=False")
+        if self._op is not None:
+            key = id(self)
+            RETAINS_GRAD[key] = weakref.ref(self, lambda _, key=key: RETAINS_GRAD.pop(key, None))
+
+    @property
+    def retains_grad(self) -> bool:
+        """True for a non-leaf tensor whose gradient backward keeps (see `retain_grad`)."""
+        return id(self) in RETAINS_GRAD
+
+    def pin_memory(self, device: Any = None) -> Tensor:
+        """This tensor: pinned memory is a CUDA idea, and tt has only the CPU."""
+        return self
+
+    def is_pinned(self, device: Any = None) -> bool:
+        return False
 
     def requires_grad_(self, requires_grad: bool = True) -> Tensor:
         """Switch gradient tracking on (or off) for this leaf, in place."""
@@ -446,7 +468,7 @@ class Tensor:
         if isinstance(dim, Tensor):
             return self.maximum(dim)
         if dim is None or dim == ():
-            return OPS["amax"].apply(self)
+            return OPS["amax"].apply(self, nan_wins=True)
         return self._values_indices("max", np.argmax, dim, keepdim)
 
     def min(self, dim=None, keepdim: bool = False):
@@ -454,7 +476,7 @@ class Tensor:
         if isinstance(dim, Tensor):
             return self.minimum(dim)
         if dim is None or dim == ():
-            return OPS["amin"].apply(self)
+            return OPS["amin"].apply(self, nan_wins=True)
         return self._values_indices("min", np.argmin, dim, keepdim)
 
     def _values_indices(self, name, pick, dim, keepdim):
@@ -992,6 +1014,13 @@ class Tensor:
         return self.new_full(_sizes(size), 1, dtype=dtype, requires_grad=requires_grad)
 
     new_empty = new_zeros
+
+# Non-leaf tensors whose gradient backward keeps (`retain_grad()`), by id. The references
+# are weak, so the table never keeps a tensor alive (an entry leaves with its tensor), and
+# it is empty, so free to check, in almost every program. (Not a WeakSet: that compares
+# tensors with ==, which for tensors is elementwise.)
+RETAINS_GRAD: dict[int, "weakref.ref[Tensor]"] = {}
+
 
 def from_numpy(array: np.ndarray) -> Tensor:
     """A tensor that shares `array`'s memory: no copy, dtype kept (as `torch.from_numpy`).
