@@ -127,3 +127,11 @@ def test_retain_grad_and_pin_memory():
     (hidden * hidden).sum().backward()
     assert hidden.grad.tolist() == [4.0, 4.0, 4.0] and x.grad.tolist() == [8.0, 8.0, 8.0]
     assert hidden.retains_grad and x.pin_memory() is x and not x.is_pinned()
+
+
+def test_systems_tools_have_torch_addresses():
+    from tt.ao.quantization import quantize_dynamic  # noqa: F401
+
+    assert callable(tt.profiler.profile)
+    assert tt.quantization.quantize_dynamic is tt.ao.quantization.quantize_dynamic
+    assert callable(tt.nn.utils.prune.l1_unstructured)
