@@ -378,3 +378,14 @@ def test_nan_orders_as_torch_in_sort_topk_and_running_extremes():
         ours, theirs = getattr(tt.tensor(x), name)(0), getattr(torch.tensor(x), name)(0)
         assert ours.indices.tolist() == theirs.indices.tolist()
         np.testing.assert_array_equal(ours.values.data, theirs.values.numpy())
+
+
+@needs_torch
+def test_gradients_through_nan_maxima_as_torch():
+    x = np.array([[1.0, np.nan, 3.0, np.nan], [0.5, 2.0, 2.0, -1.0]])
+    for f in (lambda t: t.max(), lambda t: t.min(), lambda t: t.amax(1), lambda t: t.max(1).values,
+              lambda t: t.min(1).values, lambda t: t.logsumexp(1), lambda t: t.softmax(1)):
+        ours, theirs = both(x)
+        f(ours).sum().backward()
+        f(theirs).sum().backward()
+        np.testing.assert_allclose(ours.grad.data, theirs.grad.numpy(), rtol=1e-12)  # nan == nan

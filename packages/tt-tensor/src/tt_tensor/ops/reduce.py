@@ -113,12 +113,14 @@ class AmaxOp(Function):
     pick = staticmethod(np.max)
 
     @classmethod
-    def forward(cls, ctx, a, dim=None, keepdim=False):
+    def forward(cls, ctx, a, dim=None, keepdim=False, nan_wins=False):
         a = np.asarray(a)
         axes = _axes(dim, a.ndim)
         _check_not_empty(cls.name, a, axes)
         kept = cls.pick(a, axis=axes, keepdims=True)
         ctx.winners = a == kept
+        if nan_wins and a.dtype.kind == "f":  # torch's max()/min(): a nan result's gradient
+            ctx.winners |= np.isnan(a) & np.isnan(kept)  # goes to the nans, shared
         ctx.axes, ctx.keepdim = axes, keepdim
         return kept if keepdim else np.squeeze(kept, axis=axes)
 
@@ -133,7 +135,9 @@ class AmaxOp(Function):
     def flops(ctx, inputs, output):
         return int(ctx.winners.size)
 
-    examples = staticmethod(_examples)
+    @staticmethod
+    def examples():
+        return _examples() + [Example(np.random.default_rng(1).normal(size=(3, 4)), nan_wins=True)]
 
 
 class AminOp(AmaxOp):
