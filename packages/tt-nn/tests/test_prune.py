@@ -55,3 +55,34 @@ def test_pruning_twice_combines_the_masks_and_errors_are_clear():
         prune.l1_unstructured(layer, "kernel", 0.1)
     with pytest.raises(ValueError, match="is not pruned"):
         prune.remove(nn.Linear(2, 2), "weight")
+
+
+def test_same_masks_as_torch():
+    torch = pytest.importorskip("torch")
+    import torch.nn.utils.prune  # noqa: F401  (a submodule torch does not import by itself)
+
+    w = np.random.default_rng(2).normal(size=(7, 9)).astype(np.float32)
+    ours = nn.Linear(9, 7)
+    ours.weight.data[...] = w
+    theirs = torch.nn.Linear(9, 7)
+    with torch.no_grad():
+        theirs.weight.copy_(torch.from_numpy(w))
+    prune.l1_unstructured(ours, "weight", amount=0.4)
+    torch.nn.utils.prune.l1_unstructured(theirs, "weight", amount=0.4)
+    assert np.array_equal(ours.weight_mask.data, theirs.weight_mask.numpy())
+    # One threshold across two layers (the same weights in both libraries).
+    v = np.random.default_rng(3).normal(size=(4, 7)).astype(np.float32) * 0.5
+    pairs = []
+    for values in (w, v):
+        mine, torchs = nn.Linear(values.shape[1], values.shape[0]), torch.nn.Linear(
+            values.shape[1], values.shape[0])
+        mine.weight.data[...] = values
+        with torch.no_grad():
+            torchs.weight.copy_(torch.from_numpy(values))
+        pairs.append((mine, torchs))
+    prune.global_unstructured([(m, "weight") for m, _ in pairs], amount=30)
+    torch.nn.utils.prune.global_unstructured(
+        [(t, "weight") for _, t in pairs], pruning_method=torch.nn.utils.prune.L1Unstructured,
+        amount=30)
+    for mine, torchs in pairs:
+        assert np.array_equal(mine.weight_mask.data, torchs.weight_mask.numpy())

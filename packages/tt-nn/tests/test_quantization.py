@@ -1,5 +1,7 @@
 """int8 post-training quantization of weights: 4x smaller, values within half a step."""
 
+import warnings
+
 import numpy as np
 import pytest
 import tt_tensor as tt
@@ -59,3 +61,18 @@ def test_only_the_chosen_layers_and_not_pruned_ones():
         q.quantize_dynamic(model)
     with pytest.raises(ValueError, match="qint8"):
         q.quantize_dynamic(model, dtype="float16")
+
+
+def test_same_int8_values_as_torch():
+    torch = pytest.importorskip("torch")
+    w = np.random.default_rng(1).normal(size=(6, 5)).astype(np.float32)
+    scales = q.symmetric_scales(w, axis=0)
+    ours = q.quantize_per_channel(w, scales, np.zeros(6, np.int32), axis=0).int_repr()
+    with warnings.catch_warnings():  # torch 2.13 deprecates its quantized tensors
+        warnings.simplefilter("ignore")
+        theirs = torch.quantize_per_channel(
+            torch.from_numpy(w), torch.from_numpy(scales.astype(np.float64)),
+            torch.zeros(6, dtype=torch.int64), 0, torch.qint8).int_repr().numpy()
+        one = torch.quantize_per_tensor(torch.from_numpy(w), 0.01, 3, torch.qint8)
+    assert np.array_equal(ours, theirs)
+    assert np.array_equal(q.quantize_per_tensor(w, 0.01, 3).int_repr(), one.int_repr().numpy())
