@@ -72,16 +72,6 @@ def record_function(name: str) -> Iterator[None]:
         _scopes.pop()
 
 
-def _grad_enabled() -> bool:
-    try:
-        from tt_tensor import is_grad_enabled
-    except ImportError:  # pragma: no cover - older tt-tensor
-        from tt_tensor import GradMode
-
-        return GradMode.enabled
-    return is_grad_enabled()
-
-
 def backward_flops(op: Any, ctx: Any, inputs: tuple, grads: tuple, forward: int,
                    output_size: int | None = None) -> int:
     """The FLOPs of one op's backward, counted for that op.
@@ -346,13 +336,3 @@ class profile:  # noqa: N801  (torch's name)
                 "peak_bytes": self.peak_bytes, "saved_bytes": self.saved_bytes,
                 "ops": sum(1 for e in self.events if e.phase == "forward")}
 
-
-def array_bytes(arrays) -> int:
-    """Bytes of the distinct arrays among `arrays` (views of one buffer counted once)."""
-    seen: dict[int, int] = {}
-    for a in arrays:
-        base = a
-        while isinstance(getattr(base, "base", None), np.ndarray):
-            base = base.base
-        seen[id(base)] = int(base.nbytes)
-    return sum(seen.values())
