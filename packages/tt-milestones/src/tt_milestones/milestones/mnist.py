@@ -137,8 +137,9 @@ MILESTONE = Milestone(
     name="mnist", year=1998, title="LeNet-5 reads MNIST",
     story=__doc__.split("\n\n", 1)[1].strip(),
     model="LeNet-5: Conv(1,6,5) → pool → Conv(6,16,5) → pool → 120 → 84 → 10; and an MLP 784-256-128-10",
-    about_data=(f"MNIST (60,000 / 10,000 28×28 digits): LeNet-5 {LENET_EPOCHS} epochs at batch "
-                f"{LENET_BATCH}, MLP {MLP_EPOCHS} epochs at batch {MLP_BATCH}"),
+    about_data=(f"MNIST, or Fashion-MNIST with dataset=\"fashion-mnist\" (60,000 / 10,000 28×28 "
+                f"images): LeNet-5 {LENET_EPOCHS} epochs at batch {LENET_BATCH}, MLP "
+                f"{MLP_EPOCHS} epochs at batch {MLP_BATCH}"),
     data=(MNIST,), variants={"mnist": (MNIST,), "fashion-mnist": (FASHION_MNIST,)},
     packages=("tt-nn", "tt-vision"),
     needs={"layers": ("Sequential", "Conv2d", "ReLU", "MaxPool2d", "Flatten", "Linear",
