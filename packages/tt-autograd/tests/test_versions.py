@@ -77,17 +77,34 @@ def test_backward_twice_needs_retain_graph():
         y.backward()
 
 
-def test_backward_releases_what_the_graph_held():
+def test_backward_releases_what_forward_saved():
     x = tt.tensor(np.ones(1000), requires_grad=True)
     hidden = x * 2
-    probe = weakref.ref(hidden)
-    loss = (hidden * hidden).sum()
+    values = weakref.ref(hidden.data)
+    loss = (hidden * hidden).sum()  # mul saves its inputs' values for backward
     del hidden
     gc.collect()
-    assert probe() is not None  # the graph keeps the intermediate alive ...
+    assert values() is not None  # what mul saved stays alive ...
     loss.backward()
     gc.collect()
-    assert probe() is None  # ... until backward has used it
+    assert values() is None  # ... until its backward has used it
+
+
+def test_an_intermediate_no_backward_reads_is_freed_during_forward():
+    x = tt.tensor(np.ones(1000), requires_grad=True)
+    shifted = x + 1  # add saves nothing, and sum only the shape
+    values = weakref.ref(shifted.data)
+    loss = shifted.sum()
+    del shifted
+    gc.collect()
+    assert values() is None  # the graph keeps no values of its own, as in PyTorch
+    loss.backward()
+    assert x.grad.tolist() == [1.0] * 1000
+
+
+def test_grad_fn_names_the_op():
+    x = tt.tensor(np.ones(2), requires_grad=True)
+    assert x.grad_fn is None and (x * 2).grad_fn.name() == "mul"
 
 
 def test_a_detached_view_shares_the_version_counter():
@@ -98,3 +115,14 @@ def test_a_detached_view_shares_the_version_counter():
     assert w.tolist() == [[0.5, 0.5], [0.5, 0.5]] and w._version == 1
     with pytest.raises(RuntimeError, match="modified by an in-place operation"):
         loss.backward()  # ... but the backward that saved w sees it
+
+
+def test_in_place_on_a_saved_result_while_recording_is_an_error_as_in_torch():
+    # exp's backward reads its own result; mul_ overwrites that very array. Computing the
+    # new op on a copy of the old value is not enough: the node of exp must see the change.
+    x = tt.tensor(np.ones(2), requires_grad=True)
+    y = x.exp()
+    tt.OPS["mul"].apply_(y, 2.0)
+    with pytest.raises(RuntimeError, match="'exp' \\(its output, shape \\(2,\\)\\) has been "
+                                           "modified by an in-place operation"):
+        y.sum().backward()

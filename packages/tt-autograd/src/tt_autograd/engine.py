@@ -1,11 +1,13 @@
 """Backpropagation: the chain rule applied to the recorded graph, last op first.
 
-Every tensor made by an op remembers the op (`_op`), what its forward saved (`_ctx`) and
-its inputs (`_inputs`). `backward(root)` lists the graph's tensors so that each comes after
-everything it was computed from (a topological order), then walks that list in reverse:
-each tensor's gradient is complete by the time it is reached, because everything that used
-it came later in the forward pass and so earlier in the walk. The op's backward turns that
-gradient into gradients for its inputs, which are added to what they have so far.
+Every tensor made by a recorded op points at its *node* (`tensor.grad_fn`, a
+`tt_tensor.function.Node`): the op, what its forward saved (`ctx`) and where its inputs
+came from (their nodes, or the leaf tensors that collect `.grad`). `backward(root)` lists
+the nodes so that each comes after everything it was computed from (a topological order),
+then walks that list in reverse: each node's gradient is complete by the time it is
+reached, because everything that used it came later in the forward pass and so earlier in
+the walk. The op's backward turns that gradient into gradients for its inputs, which are
+added to what they have so far.
 """
 
 from __future__ import annotations
@@ -15,32 +17,36 @@ from typing import Any
 
 import numpy as np
 from tt_tensor import Tensor, from_numpy
-from tt_tensor.tensor import RETAINS_GRAD
+from tt_tensor.function import Node
 from tt_tensor.grad_mode import state
 
 
-def topological_order(root: Tensor) -> list[Tensor]:
-    """Tensors that need a gradient, each after all of its inputs, ending with `root`.
+def topological_order(root: Tensor | Node) -> list[Tensor | Node]:
+    """The graph's vertices (nodes, and leaf tensors that want a gradient), each after all
+    of its inputs, ending with `root`'s.
 
     Iterative depth-first search (no recursion, so a graph thousands of ops deep is fine).
-    A tensor is added to the order only after everything it was computed from, and is
+    A vertex is added to the order only after everything it was computed from, and is
     expanded once however many times it is reused.
     """
-    order: list[Tensor] = []
+    if isinstance(root, Tensor) and root._node is not None:
+        root = root._node
+    order: list[Any] = []
     expanded: set[int] = set()
-    stack: list[tuple[Tensor, bool]] = [(root, False)]
+    stack: list[tuple[Any, bool]] = [(root, False)]
     while stack:
-        node, inputs_done = stack.pop()
+        vertex, inputs_done = stack.pop()
         if inputs_done:
-            order.append(node)
+            order.append(vertex)
             continue
-        if id(node) in expanded:  # reached again through another path: already placed
+        if id(vertex) in expanded:  # reached again through another path: already placed
             continue
-        expanded.add(id(node))
-        stack.append((node, True))
-        for parent in node._inputs:
-            if isinstance(parent, Tensor) and parent.requires_grad and id(parent) not in expanded:
-                stack.append((parent, False))
+        expanded.add(id(vertex))
+        stack.append((vertex, True))
+        if type(vertex) is Node:
+            for parent in vertex.inputs:
+                if parent is not None and id(parent) not in expanded:
+                    stack.append((parent, False))
     return order
 
 
@@ -75,40 +81,44 @@ def backward(root: Tensor, gradient: Any = None, retain_graph: bool | None = Non
 
     observers = [o for o in state.observers if o.backward is not None]
     keep = bool(retain_graph)
-    grads: dict[int, np.ndarray] = {id(root): seed}
+    start = root if root._node is None else root._node
+    grads: dict[int, np.ndarray] = {id(start): seed}
     handed_out: set[int] = set()  # arrays already stored as some leaf's .grad in this pass
     # Like PyTorch, a backward that meets 0 or inf produces inf/NaN quietly; anomaly mode is
     # the tool that stops at it and names the op.
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        for node in reversed(topological_order(root)):
-            grad = grads.pop(id(node), None)
-            if grad is None:  # nothing downstream depended on this tensor
+        for vertex in reversed(topological_order(start)):
+            grad = grads.pop(id(vertex), None)
+            if grad is None:  # nothing downstream depended on it
                 continue
-            op, ctx, inputs = node._op, node._ctx, node._inputs
-            if op is None:
-                _accumulate_leaf(node, grad, handed_out)
+            if type(vertex) is not Node:  # a leaf tensor: it collects the gradient
+                _accumulate_leaf(vertex, grad, handed_out)
                 continue
-            if RETAINS_GRAD and id(node) in RETAINS_GRAD:
-                _accumulate_leaf(node, grad, handed_out)
+            node = vertex
+            if node.retained is not None:  # retain_grad(): keep it on the tensor too
+                tensor = node.retained()
+                if tensor is not None:
+                    _accumulate_leaf(tensor, grad, handed_out)
+            op, ctx, inputs = node.op, node.ctx, node.inputs
             if ctx is None:
                 raise RuntimeError(
                     f"backward: trying to go backward through the graph a second time (the "
                     f"values '{op.name}' saved were freed by the first backward); pass "
                     f"retain_graph=True to the first backward() if you need to do this")
-            _check_versions(node, op, ctx, inputs)
+            _check_versions(node, op, ctx)
             if observers:
-                start = perf_counter()
+                began = perf_counter()
                 input_grads = op.backward(ctx, grad)
-                seconds = perf_counter() - start
+                seconds = perf_counter() - began
                 for observer in observers:
                     observer.backward(op, inputs, input_grads, ctx, seconds)
             else:
                 input_grads = op.backward(ctx, grad)
-            if not keep:  # release what forward saved, and the inputs it held on to
-                node._ctx = None
-                node._inputs = ()
+            if not keep:  # release what forward saved, and the links to the inputs
+                node.ctx = None
+                node.inputs = ()
             for parent, parent_grad in zip(inputs, input_grads):
-                if parent_grad is None or not isinstance(parent, Tensor) or not parent.requires_grad:
+                if parent is None or parent_grad is None:
                     continue
                 key = id(parent)
                 if key in grads:
@@ -117,22 +127,25 @@ def backward(root: Tensor, gradient: Any = None, retain_graph: bool | None = Non
                     grads[key] = parent_grad
 
 
-def _check_versions(node: Tensor, op: Any, ctx: Any, inputs: tuple) -> None:
+def _check_versions(node: Node, op: Any, ctx: Any) -> None:
     """Refuse to differentiate with values that were changed in place after forward saved them."""
-    if op.saves_output and node._version != ctx.output_version:
-        raise RuntimeError(_modified_message(op, "its output", node, ctx.output_version))
+    if op.saves_output and node.counter[0] != ctx.output_version:
+        raise RuntimeError(_modified_message(op, "its output", node.shape, node.counter[0],
+                                             ctx.output_version))
     if op.saves_inputs:
-        for i, (parent, version) in enumerate(zip(inputs, ctx.versions)):
-            if isinstance(parent, Tensor) and parent._version != version:
-                raise RuntimeError(_modified_message(op, f"input {i}", parent, version))
+        for i, (counter, version) in enumerate(zip(ctx.counters, ctx.versions)):
+            if counter is not None and counter[0] != version:
+                parent = node.inputs[i] if i < len(node.inputs) else None
+                raise RuntimeError(_modified_message(op, f"input {i}", getattr(parent, "shape", None),
+                                                     counter[0], version))
 
 
-def _modified_message(op: Any, which: str, tensor: Tensor, expected: int) -> str:
-    return (f"backward: one of the values needed for the gradient of '{op.name}' ({which}, "
-            f"shape {tensor.shape}) has been modified by an in-place operation: it is at "
-            f"version {tensor._version}, expected version {expected}. Compute the loss again "
-            f"after changing it (e.g. call backward() before optimizer.step()), or change a "
-            f"copy (.clone()) instead")
+def _modified_message(op: Any, which: str, shape: Any, now: int, expected: int) -> str:
+    where = f"{which}, shape {shape}" if shape is not None else which
+    return (f"backward: one of the values needed for the gradient of '{op.name}' ({where}) has "
+            f"been modified by an in-place operation: it is at version {now}, expected "
+            f"version {expected}. Compute the loss again after changing it (e.g. call "
+            f"backward() before optimizer.step()), or change a copy (.clone()) instead")
 
 
 def _accumulate_leaf(leaf: Tensor, grad: np.ndarray, handed_out: set[int]) -> None:

@@ -32,8 +32,48 @@ class Context:
     """
 
     needs_grad: tuple[bool, ...] = ()
+    counters: tuple = ()  # the inputs' version counters (None for a non-tensor input)
     versions: tuple[int, ...] = ()
     output_version: int = 0
+
+
+class Node:
+    """One recorded op in the graph: what backward walks. It holds no values of its own.
+
+    A tensor made by a recorded op points at its node (`tensor.grad_fn`). The node points
+    at what the op's inputs came from: the inputs' own nodes, or the leaf tensors that want
+    a gradient (they collect `.grad`), or `None` for inputs that need none. Values live
+    only in tensors and in what `ctx` saved, so an intermediate result that no backward
+    reads is freed as soon as the program lets go of it, as in PyTorch.
+
+    Attributes: `op` (the Function), `ctx` (what forward saved; `None` once backward has
+    used it), `inputs`, `counter` (the output tensor's version counter), `shape`/`dtype`
+    of the output, and `retained` (a weak reference to the tensor, after `retain_grad()`).
+    """
+
+    __slots__ = ("op", "ctx", "inputs", "counter", "shape", "dtype", "retained")
+
+    def __init__(self, op: Any, ctx: Context, inputs: tuple, counter: list, out: np.ndarray) -> None:
+        self.op, self.ctx, self.inputs, self.counter = op, ctx, inputs, counter
+        self.shape, self.dtype = out.shape, out.dtype
+        self.retained = None
+
+    def name(self) -> str:
+        """The op's name, e.g. `"matmul"` (torch's `grad_fn.name()`)."""
+        return self.op.name
+
+    def __repr__(self) -> str:
+        return f"<{self.op.__name__} node, output shape {self.shape}>"
+
+
+def _vertex(x: Any) -> Any:
+    """What a graph edge points at for input `x`: its node, itself (a leaf), or None."""
+    if isinstance(x, Tensor):
+        if x._node is not None:
+            return x._node
+        if x.requires_grad:
+            return x
+    return None
 
 
 class Function:
@@ -99,18 +139,16 @@ class Function:
         # vectors): a tensor's data is always an array (promotion tells them apart).
         result.data = out if type(out) is np.ndarray else np.asarray(out)
         result.grad = None
-        result._counter = [0]
+        result._counter = counter = [0]
         if record:
             result.requires_grad = True
-            result._op = cls
-            result._ctx = ctx
-            result._inputs = inputs
-            ctx.versions = tuple([x._version if isinstance(x, Tensor) else 0 for x in inputs])
+            result._node = Node(cls, ctx, tuple([_vertex(x) for x in inputs]), counter,
+                                result.data)
+            ctx.counters = tuple([x._counter if isinstance(x, Tensor) else None for x in inputs])
+            ctx.versions = tuple([c[0] if c is not None else 0 for c in ctx.counters])
         else:
             result.requires_grad = False
-            result._op = None
-            result._ctx = None
-            result._inputs = ()
+            result._node = None
         if observers:
             for observer in observers:
                 if observer.forward is not None:
@@ -134,7 +172,7 @@ class Function:
         recording = state.grad_enabled and cls.differentiable and (
             target.requires_grad or any(isinstance(x, Tensor) and x.requires_grad
                                         for x in others))
-        if recording and target._op is None and target.requires_grad:
+        if recording and target._node is None and target.requires_grad:
             raise RuntimeError(f"{cls.name}_: a leaf tensor that requires grad is being used "
                                "in an in-place operation; do it under tt.no_grad(), or on a "
                                "copy (.clone())")
@@ -143,7 +181,7 @@ class Function:
             old.data = target.data.copy()
             old.grad = None
             old.requires_grad = target.requires_grad
-            old._op, old._ctx, old._inputs = target._op, target._ctx, target._inputs
+            old._node = target._node
             old._counter = [target._version]
             result = cls.apply(old, *others, **params)
         else:
@@ -153,8 +191,9 @@ class Function:
         target._version += 1
         if recording:
             target.requires_grad = True
-            target._op, target._ctx, target._inputs = result._op, result._ctx, result._inputs
-            target._ctx.output_version = target._version
+            target._node = node = result._node
+            node.counter = target._counter
+            node.ctx.output_version = target._version
         return target
 
 

@@ -246,7 +246,8 @@ def describe_nonfinite(values: np.ndarray) -> str:
 
 
 def _shapes(inputs) -> str:
-    shapes = ", ".join(str(np.shape(getattr(x, "data", x))) for x in inputs)
+    # Inputs are tensors in forward, graph nodes or leaves (both have .shape) in backward.
+    shapes = ", ".join(str(x.shape if hasattr(x, "shape") else np.shape(x)) for x in inputs)
     return f"(input shapes {shapes})"
 
 

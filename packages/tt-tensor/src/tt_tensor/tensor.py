@@ -31,8 +31,7 @@ class Tensor:
         requires_grad: record operations on this tensor so `backward()` can fill `.grad`.
     """
 
-    __slots__ = ("data", "grad", "requires_grad", "_op", "_ctx", "_inputs", "_counter",
-                 "__weakref__")
+    __slots__ = ("data", "grad", "requires_grad", "_node", "_counter", "__weakref__")
 
     def __init__(self, data: Any, *, dtype: Any = None, requires_grad: bool = False) -> None:
         if isinstance(data, Tensor):
@@ -43,9 +42,7 @@ class Tensor:
                             f"got dtype {self.data.dtype}")
         self.grad: Tensor | None = None
         self.requires_grad = bool(requires_grad)
-        self._op = None  # the Function that produced this tensor (None for a leaf)
-        self._ctx = None  # what that op's forward saved for its backward
-        self._inputs: tuple = ()  # the op's inputs, in order
+        self._node = None  # the recorded op that made it (`Node`; None for a leaf)
         self._counter = [0]  # the version: goes up at every in-place change; backward checks it
 
     # ----- what it is -------------------------------------------------------------------
@@ -64,7 +61,25 @@ class Tensor:
     @property
     def is_leaf(self) -> bool:
         """True for tensors made by the user rather than by an op (they collect `.grad`)."""
-        return self._op is None
+        return self._node is None
+
+    @property
+    def grad_fn(self):
+        """The recorded op that made this tensor (a `tt_tensor.function.Node`), or None."""
+        return self._node
+
+    # The graph as the engine sees it: the op, what it saved, and the inputs' nodes.
+    @property
+    def _op(self):
+        return None if self._node is None else self._node.op
+
+    @property
+    def _ctx(self):
+        return None if self._node is None else self._node.ctx
+
+    @property
+    def _inputs(self) -> tuple:
+        return () if self._node is None else self._node.inputs
 
     def numel(self) -> int:
         """Number of elements."""
@@ -176,14 +191,13 @@ class Tensor:
         if not self.requires_grad:
             raise RuntimeError("retain_grad: can't retain_grad on a tensor that has "
                                "requires_grad=False")
-        if self._op is not None:
-            key = id(self)
-            RETAINS_GRAD[key] = weakref.ref(self, lambda _, key=key: RETAINS_GRAD.pop(key, None))
+        if self._node is not None:
+            self._node.retained = weakref.ref(self)
 
     @property
     def retains_grad(self) -> bool:
         """True for a non-leaf tensor whose gradient backward keeps (see `retain_grad`)."""
-        return id(self) in RETAINS_GRAD
+        return self._node is not None and self._node.retained is not None
 
     def pin_memory(self, device: Any = None) -> Tensor:
         """This tensor: pinned memory is a CUDA idea, and tt has only the CPU."""
@@ -1015,13 +1029,6 @@ class Tensor:
 
     new_empty = new_zeros
 
-# Non-leaf tensors whose gradient backward keeps (`retain_grad()`), by id. The references
-# are weak, so the table never keeps a tensor alive (an entry leaves with its tensor), and
-# it is empty, so free to check, in almost every program. (Not a WeakSet: that compares
-# tensors with ==, which for tensors is elementwise.)
-RETAINS_GRAD: dict[int, "weakref.ref[Tensor]"] = {}
-
-
 def from_numpy(array: np.ndarray) -> Tensor:
     """A tensor that shares `array`'s memory: no copy, dtype kept (as `torch.from_numpy`).
 
@@ -1031,9 +1038,7 @@ def from_numpy(array: np.ndarray) -> Tensor:
     t.data = array
     t.grad = None
     t.requires_grad = False
-    t._op = None
-    t._ctx = None
-    t._inputs = ()
+    t._node = None
     t._counter = [0]
     return t
 

@@ -551,6 +551,7 @@ class StepOp(UnaryOp):
     """
 
     saves_inputs = False  # backward reads no input value
+    saves_output = False  # ... nor the result's values: the gradient is zeros of its shape
 
     sample = staticmethod(_away_from_steps)
     derivative = staticmethod(lambda a, out: np.zeros_like(out))
