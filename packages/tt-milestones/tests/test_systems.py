@@ -85,29 +85,38 @@ def test_mlp_step_costs_what_its_matmuls_say():
     assert s.seconds_per_step > 0
 
 
-def test_the_parallel_gelu_is_swapped_in_through_the_registry_and_is_identical():
+def test_the_fast_batch_norm_is_swapped_in_through_the_registry_and_agrees():
     pytest = __import__("pytest")
-    pytest.importorskip("tt_nn")
+    pytest.importorskip("tt_vision")
     from tt_autograd import gradcheck
 
-    from tt_milestones.milestones._fast_ops import ParallelGELUOp, parallel_gelu
+    from tt_milestones.milestones._fast_ops import FastBatchNormOp, fast_batch_norm
 
     rng = np.random.default_rng(0)
-    x = (rng.standard_normal((8, 64, 256)) * 3).astype(np.float32)  # big enough for threads
+    x = (rng.standard_normal((16, 8, 12, 12)) * 2 + 1).astype(np.float32)
+    w, b = (rng.standard_normal(8).astype(np.float32) for _ in range(2))
     g = rng.standard_normal(x.shape).astype(np.float32)
 
     def run():
-        xt = tt.tensor(x, requires_grad=True)
-        y = tt.OPS["gelu"].apply(xt)
+        xt, wt, bt = (tt.tensor(a, requires_grad=True) for a in (x, w, b))
+        y = tt.OPS["batch_norm"].apply(xt, wt, bt, training=True)
         y.backward(tt.tensor(g))
-        return y.data, xt.grad.data
+        return y.data, xt.grad.data, wt.grad.data, bt.grad.data
 
     builtin = run()
-    with parallel_gelu():
-        assert tt.OPS["gelu"] is ParallelGELUOp
+    with fast_batch_norm():
+        assert tt.OPS["batch_norm"] is FastBatchNormOp
         swapped = run()
-        for example in ParallelGELUOp.examples():  # float64: handed to the built-in maths
-            inputs = [tt.tensor(a, requires_grad=True) for a in example.inputs]
-            gradcheck(lambda *a: tt.OPS["gelu"].apply(*a, **example.params), inputs)
-    assert tt.OPS["gelu"] is not ParallelGELUOp  # the block's end restores the built-in
-    assert all(np.array_equal(a, b) for a, b in zip(builtin, swapped))  # bit for bit
+        for example in FastBatchNormOp.examples():  # float64, eval mode and no-affine included
+            where = [i for i, a in enumerate(example.inputs) if a is not None]
+
+            def op(*arrays, example=example, where=where):
+                full = list(example.inputs)
+                for i, a in zip(where, arrays):
+                    full[i] = a
+                return tt.OPS["batch_norm"].apply(*full, **example.params)
+
+            gradcheck(op, [tt.tensor(example.inputs[i], requires_grad=True) for i in where])
+    assert tt.OPS["batch_norm"] is not FastBatchNormOp  # the block's end restores the built-in
+    for a, b_ in zip(builtin, swapped):
+        assert np.allclose(a, b_, rtol=1e-5, atol=1e-5)

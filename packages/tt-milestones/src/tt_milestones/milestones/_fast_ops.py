@@ -1,87 +1,94 @@
-"""A faster `gelu` for the systems milestone, swapped in through the registry.
+"""A faster `batch_norm` for the systems milestone, swapped in through the registry.
 
-NumPy runs each elementwise operation on one core, while a CPU has several. tt's GELU is
-about 25 elementwise passes over cache-sized blocks (`tt_nn.ops.erf.gelu_float32`), and
-the value of each element depends on that element alone — so the array can be cut into
-one contiguous part per core and the parts computed at the same time in threads (NumPy
-releases the GIL inside its loops). Each element goes through exactly the same arithmetic
-as in the built-in op, so outputs and gradients are bit-for-bit identical; only the
-wall time changes. Small arrays, other dtypes and `approximate="tanh"` are handed to the
-built-in op unchanged.
+tt-vision's `BatchNormOp` is the textbook NumPy: statistics with `mean(axis=(0, 2, 3))`
+(a reduction over several strided axes) and one new array per term of the formula —
+forward and backward together make about a dozen full-size temporaries and read the
+activations some twenty times. The same maths, arranged for the memory instead:
 
-It is provided by a plugin object (`ParallelGeluPlugin`) under the provider name
-`"tt-milestones-parallel"`; `with parallel_gelu():` registers it and selects it with
+- view `(N, C, H, W)` as `(N, C, H·W)`, so each channel's values are contiguous runs;
+  per-channel sums are `sum(axis=2)` then a sum over N, and the per-channel dot products
+  (`Σ x̂²`, `Σ g·x̂`) are one `einsum` each;
+- normalise in place in the centred copy (which backward keeps as `x̂`);
+- backward computes `Σ g` and `Σ g·x̂` once and uses them for all three gradients
+  (`dbias = Σ g`, `dweight = Σ g·x̂`, and the input's
+  `dx = (g - Σ g / m - x̂ · Σ g·x̂ / m) · weight / σ`), in one output array.
+
+Outputs and gradients equal the built-in op's up to float rounding (the sums are added in
+another order): within `1e-5` relative. Evaluation mode (running statistics) is handed to
+the built-in op unchanged.
+
+It is provided by a plugin object (`FastBatchNormPlugin`) under the provider name
+`"tt-milestones-fast"`; `with fast_batch_norm():` registers it and selects it with
 `tt_tensor.plugins.use`, exactly as a learner's own op would be swapped in.
 """
 
 from __future__ import annotations
 
-import os
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from typing import Iterator
 
 import numpy as np
 from tt_tensor import Function, hookimpl, plugins
 
-PROVIDER = "tt-milestones-parallel"
-MIN_PARALLEL = 1 << 16  # below this many elements, threads cost more than they save
-_pool: ThreadPoolExecutor | None = None
-
-
-def cores() -> int:
-    """The CPU cores this process may run on."""
-    try:
-        return len(os.sched_getaffinity(0))
-    except (AttributeError, OSError):  # pragma: no cover - not Linux
-        return os.cpu_count() or 1
-
-
-def _executor() -> ThreadPoolExecutor:
-    global _pool
-    if _pool is None:
-        _pool = ThreadPoolExecutor(max_workers=cores(), thread_name_prefix="tt-gelu")
-    return _pool
+PROVIDER = "tt-milestones-fast"
 
 
 def _builtin():
-    from tt_nn.ops.activations import GELUOp
+    from tt_vision.ops.batchnorm import BatchNormOp
 
-    return GELUOp
+    return BatchNormOp
 
 
-class ParallelGELUOp(Function):
-    """`gelu` with the float32 exact form computed on every core at once (see the module)."""
+class FastBatchNormOp(Function):
+    """`batch_norm` in training mode with fewer passes over memory (see the module)."""
 
-    name = "gelu"
+    name = "batch_norm"
 
     @staticmethod
-    def forward(ctx, x, approximate="none"):
-        from tt_nn.ops.erf import _BLOCK, gelu_float32
-
+    def forward(ctx, x, weight=None, bias=None, *, running_mean=None, running_var=None,
+                training=True, eps=1e-5):
         x = np.asarray(x)
-        workers = cores()
-        if approximate != "none" or x.dtype != np.float32 or x.size < MIN_PARALLEL \
-                or workers < 2:
-            ctx.fallback = True
-            return _builtin().forward(ctx, x, approximate)
-        ctx.fallback = False
-        flat = np.ascontiguousarray(x).reshape(-1)
-        step = -(-flat.size // workers)
-        step = -(-step // _BLOCK) * _BLOCK  # whole blocks per part: the same blocks as built-in
-        slope = True in ctx.needs_grad
-        parts = list(_executor().map(lambda s: gelu_float32(flat[s:s + step], slope),
-                                     range(0, flat.size, step)))
-        out = np.concatenate([p[0] for p in parts]).reshape(x.shape)
-        if slope:
-            ctx.slope = np.concatenate([p[1] for p in parts]).reshape(x.shape)
-        return out
+        simple = (training and x.ndim >= 2 and x.dtype.kind == "f" and x.shape[1] > 0
+                  and x.size // x.shape[1] >= 2
+                  and all(v is None or np.shape(v) == (x.shape[1],) for v in (weight, bias)))
+        ctx.fallback = not simple
+        if ctx.fallback:  # evaluation, and the errors for bad shapes: the built-in op's
+            return _builtin().forward(ctx, x, weight, bias, running_mean=running_mean,
+                                      running_var=running_var, training=training, eps=eps)
+        n, c = x.shape[:2]
+        v = x.reshape(n, c, -1)
+        count = v.shape[0] * v.shape[2]
+        mean = v.sum(axis=2).sum(axis=0) / count
+        x_hat = v - mean.astype(x.dtype)[:, None]
+        var = np.einsum("ncl,ncl->c", x_hat, x_hat) / count
+        inv_std = (1.0 / np.sqrt(var + eps)).astype(x.dtype)
+        x_hat *= inv_std[:, None]
+        out = x_hat * np.asarray(weight, x.dtype)[:, None] if weight is not None else x_hat.copy()
+        if bias is not None:
+            out += np.asarray(bias, x.dtype)[:, None]
+        ctx.x_hat, ctx.inv_std, ctx.weight, ctx.count = x_hat, inv_std, weight, count
+        return out.reshape(x.shape)
 
     @staticmethod
     def backward(ctx, grad):
         if ctx.fallback:
             return _builtin().backward(ctx, grad)
-        return (grad * ctx.slope,)
+        x_hat, inv_std, weight, count = ctx.x_hat, ctx.inv_std, ctx.weight, ctx.count
+        needs = tuple(ctx.needs_grad) + (False,) * (3 - len(ctx.needs_grad))
+        g = grad.reshape(x_hat.shape)
+        sum_g = g.sum(axis=2).sum(axis=0)
+        sum_gx = np.einsum("ncl,ncl->c", g, x_hat)
+        grad_x = None
+        if needs[0]:
+            grad_x = x_hat * (-(sum_gx / count)).astype(g.dtype)[:, None]
+            grad_x += g
+            grad_x -= (sum_g / count).astype(g.dtype)[:, None]
+            scale = inv_std if weight is None else np.asarray(weight, g.dtype) * inv_std
+            grad_x *= scale[:, None]
+            grad_x = grad_x.reshape(grad.shape)
+        grad_w = sum_gx.astype(g.dtype) if needs[1] and weight is not None else None
+        grad_b = sum_g.astype(g.dtype) if needs[2] else None
+        return grad_x, grad_w, grad_b
 
     @staticmethod
     def flops(ctx, inputs, output):
@@ -92,17 +99,17 @@ class ParallelGELUOp(Function):
         return _builtin().examples()
 
 
-class ParallelGeluPlugin:
-    """The plugin that provides `ParallelGELUOp` as the op `gelu`."""
+class FastBatchNormPlugin:
+    """The plugin that provides `FastBatchNormOp` as the op `batch_norm`."""
 
     @hookimpl
     def register_ops(self, register):
-        register("gelu", ParallelGELUOp)
+        register("batch_norm", FastBatchNormOp)
 
 
 @contextmanager
-def parallel_gelu() -> Iterator[None]:
-    """Inside the block, every `gelu` (layers, functional) runs `ParallelGELUOp`."""
-    with plugins.plugin(ParallelGeluPlugin(), PROVIDER):
-        plugins.use("gelu", PROVIDER, kind="ops")
+def fast_batch_norm() -> Iterator[None]:
+    """Inside the block, every `batch_norm` (layers, functional) runs `FastBatchNormOp`."""
+    with plugins.plugin(FastBatchNormPlugin(), PROVIDER):
+        plugins.use("batch_norm", PROVIDER, kind="ops")
         yield
