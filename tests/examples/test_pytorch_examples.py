@@ -40,9 +40,7 @@ BEATS_GUESS = {"makemore_names.py": (r"average negative log likelihood (\S+)", m
 
 # Names a program needs that tt does not have yet; a program listed here is an expected
 # failure until they land (see NOTES/examples.md).
-MISSING: dict[str, str] = {
-    "char_gpt.py": "tt.backends.cuda.matmul, tt.bfloat16, tt.amp.GradScaler",
-}
+MISSING: dict[str, str] = {}
 
 
 def run(program: str) -> str:
