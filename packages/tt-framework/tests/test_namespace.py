@@ -135,3 +135,10 @@ def test_systems_tools_have_torch_addresses():
     assert callable(tt.profiler.profile)
     assert tt.quantization.quantize_dynamic is tt.ao.quantization.quantize_dynamic
     assert callable(tt.nn.utils.prune.l1_unstructured)
+
+
+def test_linalg_norms():
+    x = tt.tensor([[3.0, 4.0]])
+    assert tt.linalg.vector_norm(x).item() == 5.0 and tt.linalg.norm(x).item() == 5.0
+    with pytest.raises(AttributeError, match="tt has norm, vector_norm"):
+        tt.linalg.svd

@@ -9,9 +9,7 @@ from tt_tensor import plugins
 
 # Every installed package's ops (as the registry gradcheck does). Known offenders are expected
 # failures until their packages declare `saves_output = True`.
-KNOWN = {"batch_norm": "tt-vision's batch_norm backward reads its output (saves_output undeclared)",
-         "scaled_dot_product_attention": "tt-text's attention backward reads its output "
-                                         "(saves_output undeclared)"}
+KNOWN: dict[str, str] = {}  # op name -> why it is still expected to fail (none today)
 OPS = [pytest.param(e, id=f"{e.provider}:{e.name}",
                     marks=[pytest.mark.xfail(reason=KNOWN[e.name], strict=False)] if e.name in KNOWN else [])
        for e in plugins.listing("ops") if e.obj.differentiable]

@@ -35,7 +35,7 @@ long = int64
 bool = _bool  # noqa: A001
 
 _SUBMODULES = ("nn", "optim", "utils", "autograd", "cuda", "accelerator", "backends", "vision",
-               "text", "mps", "amp", "profiler", "quantization", "ao")
+               "text", "mps", "amp", "profiler", "quantization", "ao", "linalg")
 
 
 def save(obj: Any, f: Any, **kwargs: Any) -> None:

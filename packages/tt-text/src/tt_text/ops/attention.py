@@ -191,6 +191,7 @@ class ScaledDotProductAttentionOp(Function):
     """
 
     name = "scaled_dot_product_attention"
+    saves_output = True  # backward reads the output (a changed output must be caught)
 
     @staticmethod
     def forward(ctx, query, key, value, attn_mask=None, dropout_p=0.0, is_causal=False,

@@ -30,6 +30,7 @@ class BatchNormOp(Function):
     """
 
     name = "batch_norm"
+    saves_output = True  # backward reads the normalised output it returned
 
     @staticmethod
     def forward(ctx, x, weight=None, bias=None, *, running_mean=None, running_var=None,
