@@ -6,7 +6,11 @@ Three models in the order one learns them:
 2. the same bigram as a one-layer net on one-hot letters, trained by hand with
    `W -= lr * W.grad` under `no_grad`;
 3. an MLP over the previous three letters: an embedding table looked up as `C[X]`, a
-   tanh hidden layer, `F.cross_entropy`, and manual SGD with `p.data += -lr * p.grad`.
+   tanh hidden layer, `F.cross_entropy`, and manual SGD with `p.data += -lr * p.grad`;
+4. a deeper MLP from hand-written `Linear`, `BatchNorm1d` and `Tanh` classes (batch
+   statistics in training, running ones in evaluation), with the diagnostics one prints
+   while tuning it: saturation of each tanh, the gradient of each layer's output
+   (`retain_grad`), and the update-to-data ratio of each parameter.
 Only the imports say tt.
 
     python examples/pytorch/makemore_names.py --data names.txt   # one name per line
@@ -155,6 +159,112 @@ def mlp(words, stoi, itos, steps, samples, g, block_size=3, n_embd=10, n_hidden=
     return loss.item()
 
 
+class Linear:
+    def __init__(self, fan_in, fan_out, generator, bias=True):
+        self.weight = torch.randn((fan_in, fan_out), generator=generator) / fan_in ** 0.5
+        self.bias = torch.zeros(fan_out) if bias else None
+
+    def __call__(self, x):
+        self.out = x @ self.weight
+        if self.bias is not None:
+            self.out += self.bias
+        return self.out
+
+    def parameters(self):
+        return [self.weight] + ([] if self.bias is None else [self.bias])
+
+
+class BatchNorm1d:
+    def __init__(self, dim, eps=1e-5, momentum=0.1):
+        self.eps, self.momentum, self.training = eps, momentum, True
+        self.gamma, self.beta = torch.ones(dim), torch.zeros(dim)
+        self.running_mean, self.running_var = torch.zeros(dim), torch.ones(dim)
+
+    def __call__(self, x):
+        if self.training:
+            xmean, xvar = x.mean(0, keepdim=True), x.var(0, keepdim=True)
+        else:
+            xmean, xvar = self.running_mean, self.running_var
+        xhat = (x - xmean) / torch.sqrt(xvar + self.eps)
+        self.out = self.gamma * xhat + self.beta
+        if self.training:
+            with torch.no_grad():
+                self.running_mean = (1 - self.momentum) * self.running_mean + self.momentum * xmean
+                self.running_var = (1 - self.momentum) * self.running_var + self.momentum * xvar
+        return self.out
+
+    def parameters(self):
+        return [self.gamma, self.beta]
+
+
+class Tanh:
+    def __call__(self, x):
+        self.out = torch.tanh(x)
+        return self.out
+
+    def parameters(self):
+        return []
+
+
+def batchnorm_mlp(words, stoi, steps, g, block_size=3, n_embd=10, n_hidden=64):
+    n1 = int(0.8 * len(words))
+    Xtr, Ytr = build_dataset(words[:n1], stoi, block_size)
+    Xdev, Ydev = build_dataset(words[n1:], stoi, block_size)
+    V = len(stoi)
+    C = torch.randn((V, n_embd), generator=g)
+    layers = [
+        Linear(n_embd * block_size, n_hidden, g, bias=False), BatchNorm1d(n_hidden), Tanh(),
+        Linear(n_hidden, n_hidden, g, bias=False), BatchNorm1d(n_hidden), Tanh(),
+        Linear(n_hidden, V, g),
+    ]
+    with torch.no_grad():
+        layers[-1].weight *= 0.1                   # start unsure of the next letter
+        for layer in layers[:-1]:
+            if isinstance(layer, Linear):
+                layer.weight *= 5 / 3              # the gain that suits tanh
+    parameters = [C] + [p for layer in layers for p in layer.parameters()]
+    for p in parameters:
+        p.requires_grad = True
+
+    ud = []
+    for i in range(steps):
+        ix = torch.randint(0, Xtr.shape[0], (32,), generator=g)
+        x = C[Xtr[ix]].view(-1, n_embd * block_size)
+        for layer in layers:
+            x = layer(x)
+        loss = F.cross_entropy(x, Ytr[ix])
+        for layer in layers:
+            layer.out.retain_grad()                # to look at the gradients below
+        for p in parameters:
+            p.grad = None
+        loss.backward()
+        lr = 0.1 if i < steps * 3 // 4 else 0.01
+        for p in parameters:
+            p.data += -lr * p.grad
+        with torch.no_grad():
+            ud.append([((lr * p.grad).std() / p.data.std()).log10().item() for p in parameters])
+
+    for i, layer in enumerate(layers[:-1]):
+        if isinstance(layer, Tanh):
+            t = layer.out
+            saturated = (t.abs() > 0.97).float().mean()
+            print(f"layer {i} (Tanh): mean {t.mean():+.2f}, std {t.std():.2f}, "
+                  f"saturated {saturated * 100:.1f}%, grad std {t.grad.std():.2e}")
+    weights = [j for j, p in enumerate(parameters) if p.ndim == 2]
+    print("update/data ratios (log10):", " ".join(f"{ud[-1][j]:.1f}" for j in weights))
+
+    for layer in layers:
+        if isinstance(layer, BatchNorm1d):
+            layer.training = False
+    with torch.no_grad():
+        x = C[Xdev].view(Xdev.shape[0], -1)
+        for layer in layers:
+            x = layer(x)
+        print(f"batchnorm MLP: train loss {loss.item():.4f}, "
+              f"dev loss {F.cross_entropy(x, Ydev).item():.4f}")
+    return loss.item()
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description="makemore-style name models")
     parser.add_argument("--data", help="names, one per line (default: a small built-in list)")
@@ -177,6 +287,7 @@ def main(argv=None):
     bigram_counts(words, stoi, itos, args.samples, g)
     bigram_net(words, stoi, min(args.steps, 100), g)
     mlp(words, stoi, itos, args.steps, args.samples, g)
+    batchnorm_mlp(words, stoi, args.steps, g)
 
 
 if __name__ == "__main__":

@@ -31,7 +31,9 @@ PROGRAMS = {
     "char_gpt.py": [r"number of parameters: ", r"step 8: train loss (\S+), val loss (\S+)",
                     r"resumed from step \d+ \(best val loss (\S+)\)"],
     "makemore_names.py": [r"bigram counts: average negative log likelihood (\S+)",
-                          r"bigram net: loss (\S+)", r"MLP dev loss (\S+)", r"MLP sample: "],
+                          r"bigram net: loss (\S+)", r"MLP dev loss (\S+)", r"MLP sample: ",
+                          r"layer 5 \(Tanh\): mean (\S+), std (\S+), saturated",
+                          r"batchnorm MLP: train loss (\S+), dev loss (\S+)"],
 }
 
 # A number that must beat a guess: the bigram table's negative log likelihood is below
