@@ -2,7 +2,8 @@
 
 Token and position embeddings, blocks of causal self-attention (scores masked with
 `masked_fill` against a registered lower-triangular buffer) and a GELU MLP, each behind a
-LayerNorm, with the output layer tied to the token embedding. Training uses AdamW with two
+LayerNorm, with the output layer tied to the token embedding (`--flash` attends with
+`F.scaled_dot_product_attention(is_causal=True)` instead, and must train identically). Training uses AdamW with two
 parameter groups (matrices decay, biases and norms do not), a linear warm-up then cosine
 learning rate set by hand in `param_groups`, and gradient clipping. Text is sampled with
 `multinomial` from the top-k logits. A checkpoint (model, optimizer, config) is saved and
@@ -40,6 +41,7 @@ class GPTConfig:
     n_embd: int = 128
     dropout: float = 0.1
     bias: bool = True
+    flash: bool = False   # use F.scaled_dot_product_attention instead of the explicit mask
 
 
 class CausalSelfAttention(nn.Module):
@@ -52,6 +54,8 @@ class CausalSelfAttention(nn.Module):
         self.proj = nn.Linear(config.n_embd, config.n_embd, bias=config.bias)
         self.attn_drop = nn.Dropout(config.dropout)
         self.resid_drop = nn.Dropout(config.dropout)
+        self.dropout = config.dropout
+        self.flash = config.flash and hasattr(F, "scaled_dot_product_attention")
         causal = torch.tril(torch.ones(config.block_size, config.block_size))
         self.register_buffer("causal", causal.view(1, 1, config.block_size, config.block_size))
 
@@ -62,11 +66,15 @@ class CausalSelfAttention(nn.Module):
         q = q.view(B, T, self.n_head, hs).transpose(1, 2)   # (B, nh, T, hs)
         k = k.view(B, T, self.n_head, hs).transpose(1, 2)
         v = v.view(B, T, self.n_head, hs).transpose(1, 2)
-        att = (q @ k.transpose(-2, -1)) * (1.0 / math.sqrt(hs))
-        att = att.masked_fill(self.causal[:, :, :T, :T] == 0, float("-inf"))
-        att = F.softmax(att, dim=-1)
-        att = self.attn_drop(att)
-        y = att @ v                                          # (B, nh, T, hs)
+        if self.flash:
+            y = F.scaled_dot_product_attention(q, k, v, attn_mask=None, is_causal=True,
+                                               dropout_p=self.dropout if self.training else 0)
+        else:
+            att = (q @ k.transpose(-2, -1)) * (1.0 / math.sqrt(hs))
+            att = att.masked_fill(self.causal[:, :, :T, :T] == 0, float("-inf"))
+            att = F.softmax(att, dim=-1)
+            att = self.attn_drop(att)
+            y = att @ v                                      # (B, nh, T, hs)
         y = y.transpose(1, 2).contiguous().view(B, T, C)
         return self.resid_drop(self.proj(y))
 
@@ -183,6 +191,8 @@ def main(argv=None):
     parser.add_argument("--learning-rate", type=float, default=1e-3)
     parser.add_argument("--seed", type=int, default=1337)
     parser.add_argument("--out-dir", default="out", help="where ckpt.pt is written")
+    parser.add_argument("--flash", action="store_true",
+                        help="attention by F.scaled_dot_product_attention(is_causal=True)")
     parser.add_argument("--smoke", action="store_true", help="a tiny model for a few steps")
     args = parser.parse_args(argv)
     if args.smoke:
@@ -227,7 +237,8 @@ def main(argv=None):
         return x.to(device), y.to(device)
 
     config = GPTConfig(block_size=args.block_size, vocab_size=len(chars), n_layer=args.n_layer,
-                       n_head=args.n_head, n_embd=args.n_embd, dropout=0.0 if args.smoke else 0.1)
+                       n_head=args.n_head, n_embd=args.n_embd, dropout=0.0 if args.smoke else 0.1,
+                       flash=args.flash)
     model = GPT(config).to(device)
     print(f"number of parameters: {model.num_params() / 1e6:.3f}M")
     optimizer = model.configure_optimizers(weight_decay=0.1, learning_rate=args.learning_rate,

@@ -20,7 +20,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "examples" / "pytorch"
 
-# program -> lines its smoke run must print (regular expressions)
+# program (and arguments after --smoke) -> lines its smoke run must print (regular expressions)
 PROGRAMS = {
     "mnist_cnn.py": [r"Train Epoch: 2 ", r"Test set: Average loss: (\S+),", r"lr now 0\.4900"],
     "cifar_net.py": [r"^(?:plane|car|bird|cat|deer|dog|frog|horse|ship|truck)",
@@ -30,6 +30,7 @@ PROGRAMS = {
                r"images in \S+: 4"],
     "char_gpt.py": [r"number of parameters: ", r"step 8: train loss (\S+), val loss (\S+)",
                     r"resumed from step \d+ \(best val loss (\S+)\)"],
+    "char_gpt.py --flash": [r"step 8: train loss (\S+), val loss (\S+)"],
     "makemore_names.py": [r"bigram counts: average negative log likelihood (\S+)",
                           r"bigram net: loss (\S+)", r"MLP dev loss (\S+)", r"MLP sample: ",
                           r"layer 5 \(Tanh\): mean (\S+), std (\S+), saturated",
@@ -45,17 +46,29 @@ BEATS_GUESS = {"makemore_names.py": (r"average negative log likelihood (\S+)", m
 MISSING: dict[str, str] = {}
 
 
+FILES = sorted({program.split()[0] for program in PROGRAMS})
+
+
 def run(program: str) -> str:
-    done = subprocess.run([sys.executable, str(EXAMPLES / program), "--smoke"],
+    name, *args = program.split()
+    done = subprocess.run([sys.executable, str(EXAMPLES / name), "--smoke", *args],
                           capture_output=True, text=True, timeout=300, cwd=ROOT)
     assert done.returncode == 0, f"{program} --smoke failed:\n{done.stdout}\n{done.stderr}"
     return done.stdout
 
 
 def params() -> list:
-    return [pytest.param(program, id=program.removesuffix(".py"), marks=[
+    return [pytest.param(program, id=program.replace(".py", "").replace(" --", "-"), marks=[
         pytest.mark.xfail(strict=False, reason=f"needs {MISSING[program]}: issue 13")]
         if program in MISSING else []) for program in PROGRAMS]
+
+
+def test_both_attention_routes_train_the_same():
+    """masked_fill on the tril buffer and F.scaled_dot_product_attention(is_causal=True)
+    give the same losses from the same seed."""
+    losses = [re.findall(r"step \d+: train loss (\S+), val loss (\S+)", run(program))
+              for program in ("char_gpt.py", "char_gpt.py --flash")]
+    assert losses[0] and losses[0] == losses[1]
 
 
 @pytest.mark.parametrize("program", params())
@@ -71,7 +84,7 @@ def test_program_runs(program):
         assert float(re.search(pattern, out).group(1)) < guess
 
 
-@pytest.mark.parametrize("program", sorted(PROGRAMS))
+@pytest.mark.parametrize("program", FILES)
 def test_only_the_imports_name_tt(program):
     """Put `torch` back in the imports and the program is a PyTorch program."""
     source = (EXAMPLES / program).read_text(encoding="utf-8")
@@ -91,7 +104,7 @@ def test_only_the_imports_name_tt(program):
 
 
 def test_every_program_is_tested():
-    assert sorted(p.name for p in EXAMPLES.glob("*.py")) == sorted(PROGRAMS)
+    assert sorted(p.name for p in EXAMPLES.glob("*.py")) == FILES
 
 
 def as_pytorch(source: str) -> str:
@@ -116,7 +129,7 @@ def save_image(tensor, fp, nrow=8, **kwargs):  # writes the values, not a PNG
 
 
 @pytest.mark.slow  # imports torch once per program: ~15 s each on a busy machine
-@pytest.mark.parametrize("program", sorted(PROGRAMS))
+@pytest.mark.parametrize("program", FILES)
 def test_program_is_a_pytorch_program(program, tmp_path):
     """The same file, imports put back, runs on PyTorch and prints the same kind of lines."""
     pytest.importorskip("torch", reason="PyTorch is the reference here")
