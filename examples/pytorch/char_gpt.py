@@ -199,8 +199,6 @@ def main(argv=None):
         args.max_iters, args.eval_interval, args.eval_iters = 8, 4, 2
         args.batch_size, args.block_size = 4, 16
         args.n_layer, args.n_head, args.n_embd = 2, 2, 32
-
-    if args.smoke:
         scratch = tempfile.TemporaryDirectory()   # removed when the program ends
         args.out_dir = scratch.name
     os.makedirs(args.out_dir, exist_ok=True)
