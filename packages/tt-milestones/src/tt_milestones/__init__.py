@@ -5,9 +5,10 @@
     >>> result.passed, result.accuracy
     (True, 1.0)
 
-Five historical models — the 1957 perceptron, 1986 XOR, the 1989 MLP, the 1998 CNN and the
-2017 transformer — each trained for real, checked against its bar, and explained when it
-fails. Milestones are plugins (`register_milestones` hook); the command line is
+Historical models — the 1957 perceptron, 1986 XOR, the 1989 MLP, the 1998 CNN, the 2017
+transformer, and the real ones: MNIST (and Fashion-MNIST), CIFAR-10, a Shakespeare GPT and
+the 2024 Systems Age — each trained for real, checked against its bar, and explained when
+it fails. Milestones are plugins (`register_milestones` hook); the command line is
 `tt-milestones list` / `tt-milestones run NAME`.
 """
 
