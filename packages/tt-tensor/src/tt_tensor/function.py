@@ -32,8 +32,8 @@ class Context:
     """
 
     needs_grad: tuple[bool, ...] = ()
-    counters: tuple = ()  # the inputs' version counters (None for a non-tensor input)
-    versions: tuple[int, ...] = ()
+    counters: list = []  # the inputs' version counters (None for a non-tensor input)
+    versions: list[int] = []
     output_version: int = 0
 
 
@@ -64,16 +64,6 @@ class Node:
 
     def __repr__(self) -> str:
         return f"<{self.op.__name__} node, output shape {self.shape}>"
-
-
-def _vertex(x: Any) -> Any:
-    """What a graph edge points at for input `x`: its node, itself (a leaf), or None."""
-    if isinstance(x, Tensor):
-        if x._node is not None:
-            return x._node
-        if x.requires_grad:
-            return x
-    return None
 
 
 class Function:
@@ -119,14 +109,31 @@ class Function:
     def apply(cls, *inputs: Any, **params: Any) -> "Tensor":
         """Run the op on Tensors (or plain numbers) and record it for backward."""
         ctx = Context()
+        # One pass over the inputs: their arrays, and (when recording) what backward needs.
+        arrays, needs, parents, counters = [], [], [], []
         record = False
         if state.grad_enabled and cls.differentiable:
-            needs = tuple([isinstance(x, Tensor) and x.requires_grad for x in inputs])
-            record = True in needs
+            for x in inputs:
+                if isinstance(x, Tensor):
+                    arrays.append(x.data)
+                    counters.append(x._counter)
+                    wants = x.requires_grad
+                    needs.append(wants)
+                    if wants:
+                        record = True
+                        node = x._node
+                        parents.append(x if node is None else node)  # a leaf collects .grad
+                    else:
+                        parents.append(None)
+                else:
+                    arrays.append(x)
+                    needs.append(False)
+                    parents.append(None)
+                    counters.append(None)
+            ctx.needs_grad = tuple(needs)
         else:
-            needs = (False,) * len(inputs)
-        ctx.needs_grad = needs
-        arrays = [x.data if isinstance(x, Tensor) else x for x in inputs]
+            arrays = [x.data if isinstance(x, Tensor) else x for x in inputs]
+            ctx.needs_grad = (False,) * len(inputs)
         observers = state.observers
         if observers:
             start = perf_counter()
@@ -137,15 +144,14 @@ class Function:
         result = Tensor.__new__(Tensor)
         # NumPy gives a scalar, not a 0-d array, for ufuncs of 0-d arrays (np.exp, a @ b of
         # vectors): a tensor's data is always an array (promotion tells them apart).
-        result.data = out if type(out) is np.ndarray else np.asarray(out)
+        result.data = data = out if type(out) is np.ndarray else np.asarray(out)
         result.grad = None
         result._counter = counter = [0]
         if record:
             result.requires_grad = True
-            result._node = Node(cls, ctx, tuple([_vertex(x) for x in inputs]), counter,
-                                result.data)
-            ctx.counters = tuple([x._counter if isinstance(x, Tensor) else None for x in inputs])
-            ctx.versions = tuple([c[0] if c is not None else 0 for c in ctx.counters])
+            result._node = Node(cls, ctx, tuple(parents), counter, data)
+            ctx.counters = counters
+            ctx.versions = [c[0] if c is not None else 0 for c in counters]
         else:
             result.requires_grad = False
             result._node = None

@@ -128,6 +128,7 @@ class Registry:
         self._called: set[tuple[str, str]] = set()  # (kind, provider) hooks already called
         self._complete: set[str] = set()  # kinds for which every plugin has been asked
         self.failures: dict[tuple[str, str], RegistryError] = {}  # hooks that raised
+        self._collected: set[tuple[str, str]] = set()  # (kind, name) already collected
 
     # -- collecting ---------------------------------------------------------------------
     def _load(self, provider: str) -> bool:
@@ -209,9 +210,10 @@ class Registry:
         For an indexed kind only the plugins that declare `name` are imported, plus those
         already imported (added at run time, or loaded for another kind), which cost nothing.
         """
-        if kind in self._complete:
+        if kind in self._complete or (kind, name) in self._collected:
             return
         if kind in INDEXED_KINDS and name is not None:
+            self._collected.add((kind, name))
             for provider in self.catalogue.providers_of(kind, name):
                 if provider in self.catalogue.plugins and not self.manager.is_blocked(provider):
                     self._load_or_fail(kind, provider)
@@ -375,6 +377,7 @@ def invalidate() -> None:
                 continue
             updated[name] = entry if isinstance(entry, Ambiguous) else entry.obj
         _registry = fresh
+        _ENGINES.clear()
         OPS.update(updated)
         for name in gone:
             OPS.pop(name, None)
@@ -385,10 +388,17 @@ def get(kind: str, name: str) -> Any:
     return registry().get(kind, name)
 
 
+_ENGINES: dict[str, Callable] = {}  # looked up once (each backward() asks), cleared by invalidate
+
+
 def engine(name: str) -> Callable:
     """The autograd engine's `name` function (`"backward"`), registered by tt-autograd."""
+    found = _ENGINES.get(name)
+    if found is not None:
+        return found
     try:
-        return registry().get("engines", name)
+        found = _ENGINES[name] = registry().get("engines", name)
+        return found
     except RegistryError:
         if registry().providers("engines", name):
             raise
