@@ -126,3 +126,13 @@ def test_in_place_on_a_saved_result_while_recording_is_an_error_as_in_torch():
     with pytest.raises(RuntimeError, match="'exp' \\(its output, shape \\(2,\\)\\) has been "
                                            "modified by an in-place operation"):
         y.sum().backward()
+
+
+def test_writing_through_a_detached_view_is_caught_but_data_is_not_tracked():
+    # As in PyTorch: `.detach()` shares the version counter; `.data` (here: the NumPy
+    # array) bypasses autograd altogether, so a write through it is the caller's choice.
+    x = tt.tensor(np.ones(2), requires_grad=True)
+    y = x.exp()
+    y.detach()[...] = 0.0
+    with pytest.raises(RuntimeError, match="modified by an in-place operation"):
+        y.sum().backward()
