@@ -13,7 +13,7 @@ import numpy as np
 
 from tt_tensor.dtypes import floating, promote, result_type
 from tt_tensor.function import Example, Function, unbroadcast
-from tt_tensor.ops._erf import erf as _erf
+from tt_tensor.ops.erf import erf as _erf
 from tt_tensor.ops._errors import broadcast_error
 
 

@@ -1,5 +1,4 @@
-"""erf(x) for whole arrays, with NumPy only (the same code as `tt_nn.ops.erf.erf`, kept in
-tt-tensor because the floors point down: tt-nn can import it from here).
+"""erf(x) for whole arrays, with NumPy only: the `erf` op's maths, and GELU's in tt-nn.
 
 NumPy has no erf. We use W. J. Cody's rational approximations ("Rational Chebyshev
 approximations for the error function", Math. Comp. 23, 1969), the method behind most
@@ -26,10 +25,10 @@ _A = (1.85777706184603153e-1, 3.16112374387056560e0, 1.13864154151050156e2,
       3.77485237685302021e2, 3.20937758913846947e3)
 _B = (1.0, 2.36012909523441209e1, 2.44024637934444173e2, 1.28261652607737228e3,
       2.84423683343917062e3)
-_C = (2.15311535474403846e-8, 5.64188496988670089e-1, 8.88314979438837594e0,
+ERFC_NUMERATOR = (2.15311535474403846e-8, 5.64188496988670089e-1, 8.88314979438837594e0,
       6.61191906371416295e1, 2.98635138197400131e2, 8.81952221241769090e2,
       1.71204761263407058e3, 2.05107837782607147e3, 1.23033935479799725e3)
-_D = (1.0, 1.57449261107098347e1, 1.17693950891312499e2, 5.37181101862009858e2,
+ERFC_DENOMINATOR = (1.0, 1.57449261107098347e1, 1.17693950891312499e2, 5.37181101862009858e2,
       1.62138957456669019e3, 3.29079923573345963e3, 4.36261909014324716e3,
       3.43936767414372164e3, 1.23033935480374942e3)
 _P = (1.63153871373020978e-2, 3.05326634961232344e-1, 3.60344899949804439e-1,
@@ -41,7 +40,7 @@ _INV_SQRT_PI = 1 / math.sqrt(math.pi)
 _ERF_IS_ONE = 26.5
 
 
-def _horner(coefficients, t: np.ndarray) -> np.ndarray:
+def horner(coefficients, t: np.ndarray) -> np.ndarray:
     """The polynomial with these coefficients (highest power first) at every element of t.
 
     In place on one fresh array: a degree-8 polynomial is 16 NumPy calls, no temporaries.
@@ -62,7 +61,7 @@ def _erfc_scaled(a: np.ndarray) -> np.ndarray:
     truth down to a = 0, and beyond 4 erfc is below 2e-8, so in float32 this one formula
     serves every a (clip a to keep the polynomials finite).
     """
-    return _horner(_C, a) / _horner(_D, a)
+    return horner(ERFC_NUMERATOR, a) / horner(ERFC_DENOMINATOR, a)
 
 
 def erf(x: np.ndarray) -> np.ndarray:
@@ -77,7 +76,7 @@ def erf(x: np.ndarray) -> np.ndarray:
     small = a <= 0.46875
     s = a[small]
     s2 = s * s
-    result[small] = s * _horner(_A, s2) / _horner(_B, s2)
+    result[small] = s * horner(_A, s2) / horner(_B, s2)
 
     middle = (a > 0.46875) & (a <= 4.0)
     m = a[middle]
@@ -88,6 +87,6 @@ def erf(x: np.ndarray) -> np.ndarray:
         large = (a > 4.0) & (a < _ERF_IS_ONE)
         g = a[large]
         t = 1.0 / (g * g)
-        erfc = np.exp(-(g * g)) / g * (_INV_SQRT_PI - t * _horner(_P, t) / _horner(_Q, t))
+        erfc = np.exp(-(g * g)) / g * (_INV_SQRT_PI - t * horner(_P, t) / horner(_Q, t))
         result[large] = 1.0 - erfc
     return np.asarray(np.copysign(result, x))  # a 0-d input stays an array
