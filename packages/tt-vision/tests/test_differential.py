@@ -316,8 +316,8 @@ def test_max_pool_indices_match_torch(data):
 
 
 
-EMPTY_BATCH_BUG = ("tt raises ValueError 'cannot reshape array of size 0' on a 0-size batch "
-                   "(N = 0); torch returns an empty output and zero gradients")
+# An empty batch (N = 0) once raised "cannot reshape array of size 0" (a -1 in a reshape);
+# torch returns an empty output and zero gradients, and so does tt.
 _RNG = np.random.default_rng(0)
 EMPTY = np.zeros((0, 2, 4, 4))
 EMPTY_POOLED = np.zeros((0, 2, 2, 2))
@@ -330,7 +330,6 @@ EMPTY_INDICES = np.zeros((0, 2, 2, 2), dtype=np.int64)
      dict(stride=2)),
     ("max_unpool2d", [EMPTY_POOLED, EMPTY_INDICES], dict(kernel_size=2)),
 ])
-@pytest.mark.xfail(strict=True, raises=ValueError, reason=EMPTY_BATCH_BUG)
 def test_empty_batch(name, inputs, params):
     """x (0, 2, 4, 4) (max_unpool2d: values and indices (0, 2, 2, 2)): torch gives an empty
     output and zero gradients for the weight and bias (the drawn cases above keep N >= 1 for

@@ -57,7 +57,7 @@ class EmbeddingOp(Function):
     @staticmethod
     def backward(ctx, grad):
         grad_weight = np.zeros(ctx.weight_shape, dtype=grad.dtype)
-        ids, rows = ctx.ids.reshape(-1), grad.reshape(-1, ctx.weight_shape[1])
+        ids, rows = ctx.ids.reshape(-1), grad.reshape(ctx.ids.size, ctx.weight_shape[1])
         if ids.size:
             # Sort the rows by id, so each id's rows are neighbours, then add up each run
             # with one `np.add.reduceat`: the same sums as `np.add.at(grad_weight, ids,

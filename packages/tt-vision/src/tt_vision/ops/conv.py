@@ -148,7 +148,8 @@ class Conv2dOp(Function):
             _chunks(xp.shape, kernel, out_hw, groups, x.dtype.itemsize)
         for start, stop, cols, buffer in _columns(ctx, chunks):
             product = np.matmul(rows, cols)  # (G, O/G, m*oH*oW)
-            flat = product.reshape(o, stop - start, -1).transpose(1, 0, 2)
+            # sizes spelled out: with an empty batch NumPy cannot infer a -1
+            flat = product.reshape(o, stop - start, out_hw[0] * out_hw[1]).transpose(1, 0, 2)
             if bias is None:
                 out[start:stop] = flat
             else:
@@ -170,8 +171,9 @@ class Conv2dOp(Function):
                             *ctx.padded_shape[2:]), dtype=grad.dtype) if need_x else None
         for start, stop, cols, buffer in _columns(ctx, ctx.chunks, keep=True):
             # this chunk's gradient as (G, O/G, m*oH*oW), the layout of the forward product
-            g = np.ascontiguousarray(grad[start:stop].reshape(stop - start, o, -1).transpose(
-                1, 0, 2)).reshape(groups, o // groups, -1)
+            g = np.ascontiguousarray(grad[start:stop].reshape(
+                stop - start, o, ctx.out_hw[0] * ctx.out_hw[1]).transpose(1, 0, 2)).reshape(
+                groups, o // groups, (stop - start) * ctx.out_hw[0] * ctx.out_hw[1])
             if need_w:
                 # (G, K, m*P) @ (G, m*P, O/G) is the faster order for OpenBLAS.
                 rows_grad = rows_grad + np.matmul(cols, g.transpose(0, 2, 1))
@@ -273,7 +275,7 @@ class ConvTranspose2dOp(Function):
         grad_x = grad_w = grad_b = None
         if need_x:
             gx = np.matmul(ctx.rows.transpose(0, 2, 1), cols)  # (G, C/G, N*H*W)
-            grad_x = gx.reshape(-1, n, *in_hw).transpose(1, 0, 2, 3)
+            grad_x = gx.reshape(gx.shape[0] * gx.shape[1], n, *in_hw).transpose(1, 0, 2, 3)
         if need_w:
             rows_grad = np.matmul(cols, ctx.x2.transpose(0, 2, 1))  # (G, kH*kW*O/G, C/G)
             c, og = w_shape[0], w_shape[1]

@@ -246,20 +246,22 @@ class MaxUnpool2dOp(Function):
                              f"input of shape {x.shape}")
         n, c = x.shape[:2]
         oh, ow = output_size
-        flat_idx = indices.reshape(n * c, -1).astype(np.intp, copy=False)
+        # sizes spelled out: with an empty batch NumPy cannot infer a -1
+        flat_idx = indices.reshape(n * c, x.shape[2] * x.shape[3]).astype(np.intp, copy=False)
         if flat_idx.size and (flat_idx.min() < 0 or flat_idx.max() >= oh * ow):
             raise ValueError(f"max_unpool2d: indices must lie in [0, {oh * ow}) for output size "
                              f"{(oh, ow)}, found {int(flat_idx.min())}..{int(flat_idx.max())}")
         plane = np.arange(n * c)[:, None]
         out = np.zeros((n * c, oh * ow), dtype=x.dtype)
-        out[plane, flat_idx] = x.reshape(n * c, -1)
+        out[plane, flat_idx] = x.reshape(n * c, x.shape[2] * x.shape[3])
         ctx.plane, ctx.flat_idx, ctx.shape = plane, flat_idx, x.shape
         return out.reshape(n, c, oh, ow)
 
     @staticmethod
     def backward(ctx, grad):
         n, c = ctx.shape[:2]
-        return grad.reshape(n * c, -1)[ctx.plane, ctx.flat_idx].reshape(ctx.shape), None
+        return grad.reshape(n * c, grad.shape[2] * grad.shape[3])[ctx.plane, ctx.flat_idx] \
+            .reshape(ctx.shape), None
 
     @staticmethod
     def examples():
