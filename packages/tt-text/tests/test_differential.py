@@ -190,18 +190,13 @@ def _zero_size_attention():  # no keys at all: S = 0
     return [rng.normal(size=(2, 3, 4)), np.zeros((2, 0, 4)), np.zeros((2, 0, 5)), None], {}
 
 
-def _known(reason):
-    return pytest.mark.xfail(strict=True, raises=ValueError, reason=reason)
-
-
 @pytest.mark.parametrize("name, make", [
     # embedding_dim 0: the weight gradient is zeros (3, 0), as torch's (a -1 in a reshape
     # once made backward raise)
     pytest.param("embedding", _zero_size_embedding),
-    pytest.param("scaled_dot_product_attention", _zero_size_attention, marks=_known(
-        "query (2, 3, 4), key (2, 0, 4), value (2, 0, 5) (no keys): tt raises ValueError "
-        "'zero-size array to reduction operation maximum'; torch returns zeros (2, 3, 5) and "
-        "zero gradients")),
+    # no keys (S = 0): zeros (2, 3, 5) and zero gradients, as torch (the softmax's max over
+    # no keys once raised)
+    pytest.param("scaled_dot_product_attention", _zero_size_attention),
 ])
 def test_zero_size(name, make):
     inputs, params = make()

@@ -163,6 +163,8 @@ def _weights_t(q: np.ndarray, k: np.ndarray, hidden, bias, scale: float) -> np.n
             scores.shape, bias_t.shape) == scores.shape else scores + bias_t
     if hidden is not None:
         np.copyto(scores, -np.inf, where=_transposed(hidden))
+    if scores.shape[-2] == 0:  # no keys at all: no weights, and the output is zeros (as torch)
+        return scores
     # Stable softmax: subtract each query's largest score so exp never overflows.
     col_max = scores.max(axis=-2, keepdims=True)                        # (…, 1, L)
     masked = hidden is not None or bias is not None
