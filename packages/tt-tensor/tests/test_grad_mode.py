@@ -105,6 +105,24 @@ def test_enable_grad_inside_no_grad_and_set_grad_enabled():
         assert not (x * 2).requires_grad
 
 
+def test_set_grad_enabled_as_a_decorator_switches_only_inside_the_function():
+    @tt.set_grad_enabled(False)
+    def inside():
+        return tt.is_grad_enabled()
+
+    assert tt.is_grad_enabled()  # decorating switched nothing
+    assert inside() is False
+    assert tt.is_grad_enabled()
+
+
+def test_inference_mode_false_records_as_in_torch():
+    with tt.no_grad():
+        with tt.inference_mode(False):
+            assert tt.is_grad_enabled()  # PyTorch 2.13 gives True here too
+        with tt.inference_mode():
+            assert not tt.is_grad_enabled()
+
+
 def test_a_mode_is_restored_when_the_block_raises():
     with pytest.raises(ValueError):
         with tt.no_grad():

@@ -92,8 +92,6 @@ class _Mode:
         raise NotImplementedError
 
 
-
-
 def _resumable(function: Callable, mode: _Mode) -> Callable:
     """Wrap a generator function so each step of the generator runs inside `mode`."""
 
@@ -146,12 +144,8 @@ class enable_grad(_GradSwitch):  # noqa: N801
 class inference_mode(_GradSwitch):  # noqa: N801
     """`inference_mode(mode=True)`: as `no_grad()` when `mode` is true (tt has one such mode)."""
 
-    _takes_no_arguments = True
-
     def __init__(self, mode: bool = True) -> None:
-        if callable(mode):  # used bare as a decorator: __new__ already wrapped it
-            mode = True
-        self.enabled = not mode
+        self.enabled = not mode  # mode=False turns recording on, as PyTorch's does
 
     def clone(self) -> "inference_mode":
         return inference_mode(not self.enabled)
@@ -173,6 +167,11 @@ class set_grad_enabled(_GradSwitch):  # noqa: N801
 
     def __enter__(self) -> None:  # already switched in __init__
         pass
+
+    def __call__(self, function: Callable) -> Callable:
+        # As a decorator it switches only while the function runs: undo __init__'s switch.
+        state.grad_enabled = self._previous
+        return super().__call__(function)
 
     def clone(self) -> "set_grad_enabled":
         return set_grad_enabled(self.enabled)
