@@ -76,7 +76,7 @@ def test_layer_norm_keeps_no_copy_of_the_normalised_input():
     # Memory as torch's: the op saves the input, the means and 1/std only.
     x = tt.tensor(rng.normal(size=(8, 32)), requires_grad=True)
     out = F.layer_norm(x, (32,), tt.ones(32, requires_grad=True), tt.zeros(32, requires_grad=True))
-    saved = [v for v in vars(out._ctx).values() if isinstance(v, np.ndarray) and v.size >= x.data.size]
+    saved = [v for v in vars(out.grad_fn.ctx).values() if isinstance(v, np.ndarray) and v.size >= x.data.size]
     assert all(np.shares_memory(v, x.data) for v in saved)
 
 

@@ -17,7 +17,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from tt_tensor.grad_mode import state
+from tt_tensor.grad_mode import no_grad, state
 from tt_tensor.tensor import Tensor
 
 
@@ -191,7 +191,7 @@ class Function:
             old._counter = [target._version]
             result = cls.apply(old, *others, **params)
         else:
-            with _no_recording():
+            with no_grad():
                 result = cls.apply(target, *others, **params)
         _write_into(cls.name, target, result.data)
         target._version += 1
@@ -201,17 +201,6 @@ class Function:
             node.counter = target._counter
             node.ctx.output_version = target._version
         return target
-
-
-class _no_recording:  # noqa: N801
-    """Grad mode off for one op call (cheaper than the public no_grad for internal use)."""
-
-    def __enter__(self) -> None:
-        self.previous = state.grad_enabled
-        state.grad_enabled = False
-
-    def __exit__(self, *exc: Any) -> None:
-        state.grad_enabled = self.previous
 
 
 def _write_into(name: str, target: "Tensor", values: np.ndarray) -> None:

@@ -68,19 +68,6 @@ class Tensor:
         """The recorded op that made this tensor (a `tt_tensor.function.Node`), or None."""
         return self._node
 
-    # The graph as the engine sees it: the op, what it saved, and the inputs' nodes.
-    @property
-    def _op(self):
-        return None if self._node is None else self._node.op
-
-    @property
-    def _ctx(self):
-        return None if self._node is None else self._node.ctx
-
-    @property
-    def _inputs(self) -> tuple:
-        return () if self._node is None else self._node.inputs
-
     def numel(self) -> int:
         """Number of elements."""
         return int(self.data.size)
