@@ -91,13 +91,10 @@ class Catalogue:
             self.plugins.setdefault(entry_point.name, entry_point)
             by_module[(_distribution(entry_point), entry_point.value)] = entry_point.name
         self.declared: dict[str, dict[str, list[str]]] = {k: {} for k in INDEXED_KINDS}
-        self.undeclared: list[str] = []
         for kind in INDEXED_KINDS:
             for entry_point in entry_points(group=f"{ENTRY_POINT_GROUP}.{kind}"):
                 provider = by_module.get((_distribution(entry_point), entry_point.value))
-                if provider is None:
-                    self.undeclared.append(f"{entry_point.group}: {entry_point.name} = "
-                                           f"{entry_point.value!r}")
+                if provider is None:  # names a module that is no `tt` plugin: nothing to load
                     continue
                 providers = self.declared[kind].setdefault(entry_point.name, [])
                 if provider not in providers:
