@@ -159,31 +159,32 @@ class DivOp(Function):
             Example(r.normal(size=(3, 4)) * 5, -1.5, rounding_mode="trunc")]
 
 
-class RemainderOp(Function):
-    """`a - b * floor(a / b)`: the remainder with the sign of b (Python's %, `torch.remainder`).
+class _ModuloOp(Function):
+    """`a - b * q(a, b)` for a rounded quotient q: shared by `remainder` and `fmod`.
 
-    Derivatives: 1 and -floor(a / b).
+    Derivatives: 1 and -q(a, b) (the rounded quotient is piecewise constant).
     """
 
-    name = "remainder"
+    # Each subclass sets: `modulo(a, b)`, the NumPy function for the result, and
+    # `quotient(a, b)`, the rounded quotient q.
 
-    @staticmethod
-    def forward(ctx, a, b):
+    @classmethod
+    def forward(cls, ctx, a, b):
         a, b = promote(a, b)
-        _check_integer_divisor("remainder", b)
+        _check_integer_divisor(cls.name, b)
         try:
             with np.errstate(divide="ignore", invalid="ignore"):
-                out = np.remainder(a, b)
+                out = cls.modulo(a, b)
         except ValueError:
-            raise broadcast_error("remainder", a, b) from None
+            raise broadcast_error(cls.name, a, b) from None
         ctx.a, ctx.b = a, b
         return np.asarray(out)
 
-    @staticmethod
-    def backward(ctx, grad):
+    @classmethod
+    def backward(cls, ctx, grad):
         a, b = ctx.a, ctx.b
         with np.errstate(divide="ignore", invalid="ignore"):
-            return unbroadcast(grad, a.shape), unbroadcast(-grad * np.floor_divide(a, b), b.shape)
+            return unbroadcast(grad, a.shape), unbroadcast(-grad * cls.quotient(a, b), b.shape)
 
     @staticmethod
     def examples():
@@ -192,33 +193,26 @@ class RemainderOp(Function):
                 Example(r.normal(size=(3, 4)) * 5, 1.5)]
 
 
-class FmodOp(Function):
+class RemainderOp(_ModuloOp):
+    """`a - b * floor(a / b)`: the remainder with the sign of b (Python's %, `torch.remainder`).
+
+    Derivatives: 1 and -floor(a / b).
+    """
+
+    name = "remainder"
+    modulo = staticmethod(np.remainder)
+    quotient = staticmethod(np.floor_divide)
+
+
+class FmodOp(_ModuloOp):
     """`a - b * trunc(a / b)`: the remainder with the sign of a (C's fmod, `torch.fmod`).
 
     Derivatives: 1 and -trunc(a / b).
     """
 
     name = "fmod"
-
-    @staticmethod
-    def forward(ctx, a, b):
-        a, b = promote(a, b)
-        _check_integer_divisor("fmod", b)
-        try:
-            with np.errstate(divide="ignore", invalid="ignore"):
-                out = np.fmod(a, b)
-        except ValueError:
-            raise broadcast_error("fmod", a, b) from None
-        ctx.a, ctx.b = a, b
-        return np.asarray(out)
-
-    @staticmethod
-    def backward(ctx, grad):
-        a, b = ctx.a, ctx.b
-        with np.errstate(divide="ignore", invalid="ignore"):
-            return unbroadcast(grad, a.shape), unbroadcast(-grad * _trunc_divide(a, b), b.shape)
-
-    examples = RemainderOp.examples
+    modulo = staticmethod(np.fmod)
+    quotient = staticmethod(_trunc_divide)
 
 
 def _power(a: np.ndarray, b):

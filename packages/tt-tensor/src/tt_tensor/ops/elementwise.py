@@ -251,56 +251,48 @@ def _pair_examples():
     return [Example(a, r.normal(size=(3, 4)) + 0.05), Example(a, 0.01), Example(a, r.normal(size=(4,)))]
 
 
-class MaximumOp(Function):
+class _ExtremumOp(Function):
+    """Elementwise larger (or smaller) of a and b; at a tie each gets half the gradient (as torch).
+
+    The gradient goes to whichever input was picked. Each subclass sets `pick(a, b)`, the
+    NumPy function, and `loses(a, b)`, true where `a` was not picked.
+    """
+
+    @classmethod
+    def forward(cls, ctx, a, b):
+        a, b = promote(a, b)
+        try:
+            out = cls.pick(a, b)
+        except ValueError:
+            raise broadcast_error(cls.name, a, b) from None
+        ctx.a, ctx.b = a, b
+        return out
+
+    @classmethod
+    def backward(cls, ctx, grad):
+        a, b = ctx.a, ctx.b
+        with np.errstate(invalid="ignore"):
+            half = np.where(a == b, grad / 2, grad)
+            return (unbroadcast(np.where(cls.loses(a, b), 0, half), a.shape),
+                    unbroadcast(np.where(cls.loses(b, a), 0, half), b.shape))
+
+    examples = staticmethod(_pair_examples)
+
+
+class MaximumOp(_ExtremumOp):
     """Elementwise larger of a and b; at a tie each gets half the gradient (as torch)."""
 
     name = "maximum"
-
-    @staticmethod
-    def forward(ctx, a, b):
-        a, b = promote(a, b)
-        try:
-            out = np.maximum(a, b)
-        except ValueError:
-            raise broadcast_error("maximum", a, b) from None
-        ctx.a, ctx.b = a, b
-        return out
-
-    @staticmethod
-    def backward(ctx, grad):
-        a, b = ctx.a, ctx.b
-        with np.errstate(invalid="ignore"):
-            half = np.where(a == b, grad / 2, grad)
-            return (unbroadcast(np.where(a < b, 0, half), a.shape),
-                    unbroadcast(np.where(a > b, 0, half), b.shape))
-
-    examples = staticmethod(_pair_examples)
+    pick = staticmethod(np.maximum)
+    loses = staticmethod(np.less)
 
 
-class MinimumOp(Function):
+class MinimumOp(_ExtremumOp):
     """Elementwise smaller of a and b; at a tie each gets half the gradient (as torch)."""
 
     name = "minimum"
-
-    @staticmethod
-    def forward(ctx, a, b):
-        a, b = promote(a, b)
-        try:
-            out = np.minimum(a, b)
-        except ValueError:
-            raise broadcast_error("minimum", a, b) from None
-        ctx.a, ctx.b = a, b
-        return out
-
-    @staticmethod
-    def backward(ctx, grad):
-        a, b = ctx.a, ctx.b
-        with np.errstate(invalid="ignore"):
-            half = np.where(a == b, grad / 2, grad)
-            return (unbroadcast(np.where(a > b, 0, half), a.shape),
-                    unbroadcast(np.where(a < b, 0, half), b.shape))
-
-    examples = staticmethod(_pair_examples)
+    pick = staticmethod(np.minimum)
+    loses = staticmethod(np.greater)
 
 
 class CastOp(Function):
