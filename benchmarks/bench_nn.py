@@ -1,18 +1,35 @@
-"""tt-nn: ms per training step (forward, backward, Adam step) of an MLP 64-128-64-10.
+"""tt-nn: ms per training step (forward, cross-entropy, backward, Adam step) of MLPs, against PyTorch.
 
-Batch sizes 32 and 256, against PyTorch (one thread) when installed, with the ratio.
-Both use float32, the same start weights and the same data.
+Workloads, float32, ReLU between the layers, the same start weights and the same batch in both:
+  - MLP 784-512-512-10, batch 128 (issue 16's real-scale MLP; target tt/torch ≤ 1.0),
+  - MLP 64-128-64-10, batch 32 and 256 (small: per-op overhead shows).
 
-One thread each: PyTorch is set to one thread, and NumPy's BLAS is asked for one through
-OPENBLAS_NUM_THREADS (only effective if set before NumPy is first imported). On a busy
-2-core machine a multi-threaded BLAS spin-waits and times become erratic (0.4 to 80 ms).
+tt and torch are timed *interleaved in one process*, one thread each (NumPy's BLAS through
+OPENBLAS_NUM_THREADS, set before NumPy is imported, and torch.set_num_threads(1)): round
+after round a few tt steps then a few torch steps, the order alternating, so a busy machine
+slows both alike. The table gives the median CPU time per step of each and the median of
+the per-round ratios tt/torch with its spread (lowest–highest round); CPU time is the
+steadier measure on a shared machine (both run on one thread).
+
+`--memory` adds the peak memory of one step of the big MLP: the growth of the resident set
+above its level before the step (after two warm-up steps), in a fresh process per framework
+with glibc mapping every big block on its own, so that memory freed during the step leaves
+the resident set at once (Linux only).
+
+    hatch run bench:python benchmarks/bench_nn.py [--quick] [--memory]
 """
+
+from __future__ import annotations
 
 import os
 import pathlib
+import statistics
+import subprocess
 import sys
+import time
 
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+os.environ.setdefault("OMP_NUM_THREADS", "1")
 BLAS_THREADS = os.environ["OPENBLAS_NUM_THREADS"] if "numpy" not in sys.modules else "as NumPy was loaded"
 
 import numpy as np  # noqa: E402
@@ -20,25 +37,28 @@ import tt_nn as nn  # noqa: E402
 import tt_tensor as tt  # noqa: E402
 
 sys.path.insert(0, str(pathlib.Path(__file__).parent))
-from timing import best_time, ratio, torch_or_none  # noqa: E402
+from timing import torch_or_none  # noqa: E402
 
-SIZES = (64, 128, 64, 10)
-BATCHES = (32, 256)
+WORKLOADS = {  # name: (layer sizes, batch, target ratio or None)
+    "mlp784 b128": ((784, 512, 512, 10), 128, 1.0),
+    "mlp64 b32": ((64, 128, 64, 10), 32, None),
+    "mlp64 b256": ((64, 128, 64, 10), 256, None),
+}
 
 
-def mlp(nn):
+def mlp(lib, sizes):
     """The benchmarked MLP, from `tt_nn` or `torch.nn` (the two share these names)."""
     layers = []
-    for fan_in, fan_out in zip(SIZES[:-1], SIZES[1:]):
-        layers += [nn.Linear(fan_in, fan_out), nn.ReLU()]
-    return nn.Sequential(*layers[:-1])  # no ReLU after the output layer
+    for fan_in, fan_out in zip(sizes[:-1], sizes[1:]):
+        layers += [lib.Linear(fan_in, fan_out), lib.ReLU()]
+    return lib.Sequential(*layers[:-1])  # no ReLU after the output layer
 
 
-def batch_arrays(batch: int):
-    """The same inputs (batch, 64) float32 and class labels (batch,) for both frameworks."""
+def batch_arrays(sizes, batch: int):
+    """The same inputs (batch, in) float32 and class labels (batch,) for both frameworks."""
     rng = np.random.default_rng(0)
-    return (rng.normal(size=(batch, SIZES[0])).astype(np.float32),
-            rng.integers(0, SIZES[-1], size=batch))
+    return (rng.normal(size=(batch, sizes[0])).astype(np.float32),
+            rng.integers(0, sizes[-1], size=batch))
 
 
 def training_step(model, optimizer, loss_fn, x, y):
@@ -53,38 +73,122 @@ def training_step(model, optimizer, loss_fn, x, y):
     return step
 
 
-def tt_step_fn(batch: int):
+def steps(name: str, torch):
+    """(tt step, torch step or None) for one workload, same start weights and data."""
+    sizes, batch, _ = WORKLOADS[name]
     tt.manual_seed(0)
-    model = mlp(nn)
-    x, y = (tt.tensor(a) for a in batch_arrays(batch))
-    optimizer = nn.optim.Adam(model.parameters(), lr=1e-3)
-    return training_step(model, optimizer, nn.CrossEntropyLoss(), x, y), model
+    model = mlp(nn, sizes)
+    xa, ya = batch_arrays(sizes, batch)
+    ours = training_step(model, nn.optim.Adam(model.parameters(), lr=1e-3),
+                         nn.CrossEntropyLoss(), tt.tensor(xa), tt.tensor(ya))
+    if torch is None:
+        return ours, None
+    reference = mlp(torch.nn, sizes)
+    reference.load_state_dict({k: torch.from_numpy(np.array(v.numpy())) for k, v in
+                               model.state_dict().items()})
+    theirs = training_step(reference, torch.optim.Adam(reference.parameters(), lr=1e-3),
+                           torch.nn.CrossEntropyLoss(), torch.from_numpy(xa), torch.from_numpy(ya))
+    return ours, theirs
 
 
-def torch_step_fn(torch, batch: int, state: dict):
-    model = mlp(torch.nn)
-    model.load_state_dict({k: torch.from_numpy(v.numpy().copy()) for k, v in state.items()})
-    x, y = (torch.from_numpy(a) for a in batch_arrays(batch))
-    optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
-    return training_step(model, optimizer, torch.nn.CrossEntropyLoss(), x, y)
+# ----- timing -------------------------------------------------------------------------------
+def per_step(fn, calls: int) -> tuple[float, float]:
+    """(wall-clock, CPU) seconds per call."""
+    start, cpu = time.perf_counter(), time.process_time()
+    for _ in range(calls):
+        fn()
+    return (time.perf_counter() - start) / calls, (time.process_time() - cpu) / calls
 
 
-def main() -> None:
+def interleaved(ours, theirs, rounds: int, seconds_per_round: float = 0.15):
+    """Per-round (wall, CPU) seconds per step of each, alternating which goes first."""
+    ours(), ours()  # warm up (buffers, caches, optimizer state)
+    if theirs is not None:
+        theirs(), theirs()
+    calls = max(1, int(seconds_per_round / per_step(ours, 1)[0]))
+    tt_times, torch_times = [], []
+    for r in range(rounds):
+        pair = [(ours, tt_times), (theirs, torch_times)]
+        for fn, times in (pair if r % 2 == 0 else pair[::-1]):
+            if fn is not None:
+                times.append(per_step(fn, calls))
+    return tt_times, torch_times
+
+
+# ----- peak memory of one step, in a fresh process ------------------------------------------
+def _rss_kib(field: str) -> int:
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith(field):
+                return int(line.split()[1])
+    raise RuntimeError(f"{field} not in /proc/self/status")
+
+
+def measure_memory(name: str, framework: str) -> None:
+    """Child process: print the peak resident growth (MiB) of one step above the level
+    before it (after two warm-up steps), resetting the high-water mark through clear_refs."""
+    torch = torch_or_none() if framework == "torch" else None
+    ours, theirs = steps(name, torch)
+    step = ours if torch is None else theirs
+    del ours, theirs
+    step()
+    step()
+    before = _rss_kib("VmRSS:")
+    with open("/proc/self/clear_refs", "w") as f:
+        f.write("5")  # reset VmHWM to the current resident size
+    step()
+    print((_rss_kib("VmHWM:") - before) / 1024)
+
+
+def peak_memory(name: str, framework: str) -> float | None:
+    try:
+        # A fixed, small mmap threshold makes glibc map every big array on its own and
+        # unmap it when freed, so the resident size follows the memory in use (otherwise
+        # freed memory stays in the heap and the growth undercounts, differently for each).
+        env = dict(os.environ, MALLOC_MMAP_THRESHOLD_="65536")
+        out = subprocess.run([sys.executable, __file__, "--measure-memory", name, framework],
+                             capture_output=True, text=True, timeout=300, check=True, env=env)
+        return float(out.stdout.strip().splitlines()[-1])
+    except (subprocess.SubprocessError, ValueError, IndexError, OSError):
+        return None
+
+
+def main(argv: list[str] | None = None) -> None:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["--measure-memory"]:
+        measure_memory(argv[1], argv[2])
+        return
+    rounds = 3 if "--quick" in argv else int(os.environ.get("TT_BENCH_ROUNDS", "7"))
     torch = torch_or_none()
-    print("MLP 64-128-64-10, one training step (forward + backward + Adam), float32; "
-          f"NumPy BLAS threads: {BLAS_THREADS}, torch threads: 1")
-    print(f"{'batch':>6} {'tt ms':>9} {'torch ms':>9} {'tt/torch':>9}")
-    for batch in BATCHES:
-        step, model = tt_step_fn(batch)
-        ours = best_time(step, repeat=7, min_seconds=0.2)
-        reference = None
-        if torch is not None:
-            reference = best_time(torch_step_fn(torch, batch, model.state_dict()), repeat=7,
-                                  min_seconds=0.2)
-        ref_text = "—" if reference is None else f"{reference * 1e3:.3f}"
-        print(f"{batch:>6} {ours * 1e3:>9.3f} {ref_text:>9} {ratio(ours, reference):>9}")
+    print(f"MLP training step (forward + cross-entropy + backward + Adam), float32; NumPy BLAS "
+          f"threads: {BLAS_THREADS}, torch threads: 1; {rounds} interleaved rounds; load "
+          f"average {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores")
+    print("ms per step (CPU time), tt/torch = median of the per-round ratios, spread = "
+          "lowest–highest round; wall-clock ratio beside it")
+    print(f"{'workload':>12} {'tt ms':>8} {'torch ms':>9} {'tt/torch':>9} {'spread':>12} "
+          f"{'wall':>6} {'target':>7}")
+    for name, (_, _, target) in WORKLOADS.items():
+        ours, theirs = steps(name, torch)
+        tt_times, torch_times = interleaved(ours, theirs, rounds)
+        tt_ms = statistics.median(t[1] for t in tt_times) * 1e3
+        if torch is None:
+            print(f"{name:>12} {tt_ms:>8.3f} {'—':>9}")
+            continue
+        cpu = [a[1] / b[1] for a, b in zip(tt_times, torch_times)]
+        wall = [a[0] / b[0] for a, b in zip(tt_times, torch_times)]
+        print(f"{name:>12} {tt_ms:>8.3f} {statistics.median(t[1] for t in torch_times) * 1e3:>9.3f} "
+              f"{statistics.median(cpu):>8.2f}× {min(cpu):>5.2f}–{max(cpu):<5.2f} "
+              f"{statistics.median(wall):>5.2f}× {'≤' + str(target) if target else '':>7}",
+              flush=True)
     if torch is None:
         print("(PyTorch is not installed: no reference column)")
+    if "--memory" in argv:
+        name = "mlp784 b128"
+        ours, theirs = peak_memory(name, "tt"), peak_memory(name, "torch")
+        print(f"\npeak memory of one {name} step (MiB above the level before it, fresh process "
+              f"each): tt {'—' if ours is None else f'{ours:.1f}'}, torch "
+              f"{'—' if theirs is None else f'{theirs:.1f}'}")
+    print(f"load average after: {os.getloadavg()[0]:.2f}")
 
 
 if __name__ == "__main__":
