@@ -195,3 +195,83 @@ def test_listing_says_who_provided_what():
     assert all(isinstance(e.provider, str) and e.provider for e in rows)
     names = [e.name for e in rows if e.provider == "tt-tensor"]
     assert {"add", "matmul", "log_softmax", "getitem"} <= set(names)
+
+
+# ----- alternatives: registered, listed, choosable, but never used unless chosen ---------------
+class FastAdd(MyAdd):
+    """An accelerated `add` offered as an alternative (as tt-accelerate offers its kernels)."""
+
+    calls = 0
+
+    @staticmethod
+    def forward(ctx, a, b):
+        FastAdd.calls += 1
+        return np.add(a, b)
+
+
+def alternative_plugin(name, obj):
+    @hookimpl(specname="register_ops")
+    def impl(register):
+        register(name, obj, alternative=True)
+
+    return types.SimpleNamespace(register_ops=impl)
+
+
+def test_an_alternative_changes_nothing_until_chosen():
+    with plugins.plugin(alternative_plugin("add", FastAdd), name="fast"):
+        before = FastAdd.calls
+        assert (tt.ones(2) + tt.ones(2)).tolist() == [2.0, 2.0]  # not ambiguous
+        assert FastAdd.calls == before and tt.OPS["add"] is not FastAdd
+        assert plugins.registry().providers("ops", "add") == ["tt-tensor", "fast"]
+        rows = [(e.provider, e.alternative) for e in plugins.listing("ops") if e.name == "add"]
+        assert rows == [("tt-tensor", False), ("fast", True)]
+
+
+def test_a_chosen_alternative_runs_and_clear_choices_switches_it_off():
+    with plugins.plugin(alternative_plugin("add", FastAdd), name="fast"):
+        plugins.use("add", "fast")
+        before = FastAdd.calls
+        assert (tt.ones(2) + tt.ones(2)).tolist() == [2.0, 2.0]
+        assert FastAdd.calls == before + 1 and tt.OPS["add"] is FastAdd
+        plugins.clear_choices("fast")
+        assert tt.OPS["add"] is not FastAdd
+        plugins.use("add", "fast")
+        plugins.clear_choices()
+        assert tt.OPS["add"] is not FastAdd
+        (tt.ones(2) + tt.ones(2))
+        assert FastAdd.calls == before + 1
+    assert tt.OPS["add"] is not FastAdd
+
+
+def test_clear_choices_of_one_provider_keeps_the_others():
+    my_add, _ = make_plugin("ops", "add", MyAdd)
+    with plugins.plugin(my_add, name="my-add"), \
+            plugins.plugin(alternative_plugin("double", Double), name="fast"):
+        plugins.use("add", "my-add")
+        plugins.use("double", "fast")
+        plugins.clear_choices("fast")
+        assert tt.OPS["add"] is MyAdd
+        with pytest.raises(RegistryError, match="no op named 'double'"):
+            tt.OPS["double"]
+        plugins.clear_choices()
+
+
+def test_an_alternative_without_a_base_provider_is_missing_until_chosen():
+    with plugins.plugin(alternative_plugin("double", Double), name="fast"):
+        with pytest.raises(RegistryError, match="no op named 'double' is registered"):
+            tt.OPS["double"]
+        assert plugins.registry().providers("ops", "double") == ["fast"]
+        plugins.use("double", "fast")
+        assert tt.OPS["double"].apply(tt.tensor([1.0])).tolist() == [2.0]
+
+
+def test_an_alternative_beside_two_providers_leaves_them_ambiguous():
+    my_add, _ = make_plugin("ops", "add", MyAdd)
+    with plugins.plugin(my_add, name="my-add"), \
+            plugins.plugin(alternative_plugin("add", FastAdd), name="fast"):
+        with pytest.raises(RegistryError, match="'add' is registered by both 'tt-tensor' and "
+                                                "'my-add'; choose"):
+            tt.ones(2) + tt.ones(2)
+        plugins.use("add", "fast")
+        assert tt.OPS["add"] is FastAdd
+    assert tt.OPS["add"] is not FastAdd

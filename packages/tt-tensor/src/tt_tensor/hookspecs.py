@@ -33,7 +33,8 @@ def register_ops(register):
     `examples()` for the gradient check, `flops()` for cost counting). Tensor methods and
     functional layers look ops up by name, so registering `"conv2d"` from your package and
     selecting it (`tt_tensor.plugins.use("conv2d", "my-package")`) swaps the implementation
-    everywhere.
+    everywhere. `register(name, function_class, alternative=True)` offers a faster version
+    of an op another package provides: it is used only once chosen with `use()`.
     """
 
 

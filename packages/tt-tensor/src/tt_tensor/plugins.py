@@ -16,6 +16,10 @@ Nothing is imported before it is asked for:
 
 Two providers may register the same name (a learner's own `conv2d`, say). The name then
 refuses to resolve, with an error naming both, until one provider is chosen with `use()`.
+A provider can instead register its version as an *alternative*
+(`register(name, obj, alternative=True)`, as tt-accelerate's compiled kernels do): it is
+listed and can be chosen with `use()`, but until it is chosen the name resolves as if it
+were not installed, so installing it changes nothing.
 
 Ops are looked up on every op call, so they live in `OPS`, a plain dict filled on first
 use of each name: an op call costs one dict lookup. The registry is safe to use from
@@ -52,12 +56,17 @@ class RegistryError(LookupError):
 
 @dataclass(frozen=True)
 class Entry:
-    """One registered thing: its kind, its name, the object and the package that provided it."""
+    """One registered thing: its kind, its name, the object and the package that provided it.
+
+    `alternative` marks a registration made with `register(name, obj, alternative=True)`:
+    it stands for the name only once chosen with `use(name, provider)`.
+    """
 
     kind: str
     name: str
     obj: Any
     provider: str
+    alternative: bool = False
 
 
 class Ambiguous:
@@ -190,11 +199,12 @@ class Registry:
                 f'[project.entry-points."{ENTRY_POINT_GROUP}.{kind}"]\n{lines}')
 
     def _registrar(self, kind: str, provider: str, registered: list[Entry]) -> Callable:
-        def register(name: str, obj: Any) -> None:
+        def register(name: str, obj: Any, alternative: bool = False) -> None:
             if any(e.name == name for e in registered):
                 raise RegistryError(f"{provider!r} registered the {kind[:-1]} {name!r} twice")
-            registered.append(Entry(kind, name, obj, provider))
-        register.__doc__ = f"Register one of the {kind} provided by {provider!r}."
+            registered.append(Entry(kind, name, obj, provider, bool(alternative)))
+        register.__doc__ = (f"Register one of the {kind} provided by {provider!r}; with "
+                            "`alternative=True` it is used only once chosen with `use()`.")
         return register
 
     def _loaded_providers(self) -> list[str]:
@@ -234,7 +244,11 @@ class Registry:
 
     # -- asking -----------------------------------------------------------------------
     def resolve(self, kind: str, name: str) -> Entry | Ambiguous:
-        """The entry `name` stands for, or `Ambiguous` when two providers offer it unchosen."""
+        """The entry `name` stands for, or `Ambiguous` when two providers offer it unchosen.
+
+        Alternatives (`register(..., alternative=True)`) count only when chosen: unchosen,
+        the name resolves among the other providers alone, and is missing if there are none.
+        """
         with _lock:
             self.collect(kind, name)
             found = self.entries[kind].get(name)
@@ -252,6 +266,9 @@ class Registry:
             providers = ", ".join(repr(e.provider) for e in found)
             raise RegistryError(f"{kind[:-1]} {name!r}: provider {chosen!r} was chosen but "
                                 f"only {providers} registered it")
+        found = [e for e in found if not e.alternative]
+        if not found:
+            raise RegistryError(self._missing_message(kind, name))
         if len(found) > 1:
             return Ambiguous(kind, name, [e.provider for e in found])
         return found[0]
@@ -288,18 +305,25 @@ class Registry:
         return sorted(self.entries[kind])
 
     def providers(self, kind: str, name: str) -> list[str]:
-        """The providers that registered `name` in `kind`, in the order they registered it."""
+        """The providers that registered `name` in `kind` (alternatives last), each once."""
         with _lock:
             self.collect(kind, name)
-        return [e.provider for e in self.entries[kind].get(name, [])]
+        return [e.provider for e in _in_order(self.entries[kind].get(name, []))]
 
     def listing(self, kind: str | None = None) -> list[Entry]:
-        """Every registration (of one kind, or all), sorted by kind and name."""
+        """Every registration (of one kind, or all), sorted by kind and name; alternatives
+        come after the other providers of their name (`entry.alternative` tells them apart)."""
         kinds = KINDS if kind is None else (kind,)
         with _lock:
             for k in kinds:
                 self.collect(k)
-        return [e for k in kinds for name in sorted(self.entries[k]) for e in self.entries[k][name]]
+        return [e for k in kinds for name in sorted(self.entries[k])
+                for e in _in_order(self.entries[k][name])]
+
+
+def _in_order(entries: list[Entry]) -> list[Entry]:
+    """The providers of one name in the order they registered, alternatives after the rest."""
+    return sorted(entries, key=lambda e: e.alternative)
 
 
 # ----- the op table ------------------------------------------------------------------------
@@ -412,7 +436,8 @@ def use(name: str, provider: str, kind: str | None = None) -> None:
     """Choose `provider`'s implementation of `name` (in every kind where it registered it).
 
     Example: `use("Conv2d", "my-conv")` makes models built from the registry use the
-    learner's `Conv2d` instead of tt-vision's.
+    learner's `Conv2d` instead of tt-vision's. This is also how an alternative
+    (`register(..., alternative=True)`) is switched on: `use("gelu", "tt-accelerate")`.
     """
     reg = registry()
     kinds = [kind] if kind else [k for k in KINDS if provider in reg.providers(k, name)]
@@ -426,10 +451,11 @@ def use(name: str, provider: str, kind: str | None = None) -> None:
         invalidate()
 
 
-def clear_choices() -> None:
-    """Forget every `use()` choice."""
+def clear_choices(provider: str | None = None) -> None:
+    """Forget every `use()` choice, or only those that chose `provider`."""
     with _lock:
-        _choices.clear()
+        for key in [k for k, v in _choices.items() if provider is None or v == provider]:
+            del _choices[key]
         invalidate()
 
 
@@ -489,7 +515,8 @@ def install_hint(distribution: str) -> str:
 def main() -> None:
     """Print every registration and its provider (`python -m tt_tensor.plugins`)."""
     for entry in listing():
-        print(f"{entry.kind:<11} {entry.name:<24} {entry.provider}")
+        note = "  (alternative: tt_tensor.plugins.use to choose it)" if entry.alternative else ""
+        print(f"{entry.kind:<11} {entry.name:<24} {entry.provider}{note}")
 
 
 if __name__ == "__main__":
