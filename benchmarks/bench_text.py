@@ -6,9 +6,9 @@ Workloads (the same weights and the same batches in both frameworks, float32):
   - GPT generation without a KV cache: 256 new tokens from a 1-token prompt, greedy, the
     same model (context 64: once the text outgrows it, both crop the context the same way,
     see `tt_text.generate`). Target ≤ 1.2.
-  - MLP 784-512-512-10, batch 128, ReLU, Adam step (the `linear` op). Target ≤ 1.0.
   - tt's KV cache: ms per token over 256 tokens, cache against no cache (target ≥ 5×),
     for the context-64 model (the window jumps 7 times) and one whose context holds all.
+(The MLP 784-512-512-10 workload is in .)
 
 Times are interleaved: each round times tt and then torch (the order alternating), so both
 see the same machine load; the table shows the median per call, and the ratio's spread
@@ -35,10 +35,9 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 
 import numpy as np  # noqa: E402
-import tt_nn  # noqa: E402
 import tt_tensor as tt  # noqa: E402
 from tt_nn import functional as F  # noqa: E402
-from tt_nn.optim import Adam, AdamW  # noqa: E402
+from tt_nn.optim import AdamW  # noqa: E402
 from tt_text import GPT, generate  # noqa: E402
 
 sys.path.insert(0, str(pathlib.Path(__file__).parent))
@@ -46,7 +45,6 @@ from timing import torch_or_none  # noqa: E402
 
 VOCAB, D_MODEL, HEADS, LAYERS, CONTEXT, BATCH = 65, 128, 4, 4, 64, 32
 NEW_TOKENS = 256
-MLP_SIZES, MLP_BATCH = (784, 512, 512, 10), 128
 
 
 # ----- timing -------------------------------------------------------------------------------
@@ -105,31 +103,6 @@ def tt_gpt_step(model, x, y):
 
     def step():
         loss = F.cross_entropy(model(x).reshape(-1, VOCAB), y.reshape(-1))
-        optimizer.zero_grad()
-        loss.backward()
-        optimizer.step()
-    return step
-
-
-def tt_mlp():
-    layers = []
-    for fan_in, fan_out in zip(MLP_SIZES[:-1], MLP_SIZES[1:]):
-        layers += [tt_nn.Linear(fan_in, fan_out), tt_nn.ReLU()]
-    return tt_nn.Sequential(*layers[:-1])
-
-
-def mlp_data():
-    rng = np.random.default_rng(1)
-    return (rng.normal(size=(MLP_BATCH, MLP_SIZES[0])).astype(np.float32),
-            rng.integers(0, MLP_SIZES[-1], size=MLP_BATCH))
-
-
-def tt_mlp_step(model, x, y):
-    optimizer = Adam(model.parameters(), lr=1e-3)
-    x = tt.from_numpy(x)
-
-    def step():
-        loss = F.cross_entropy(model(x), y)
         optimizer.zero_grad()
         loss.backward()
         optimizer.step()
@@ -213,28 +186,6 @@ def torch_generate(torch, net, prompt, new_tokens):
     return ids
 
 
-def torch_mlp(torch, model):
-    nn = torch.nn
-    layers = []
-    for fan_in, fan_out in zip(MLP_SIZES[:-1], MLP_SIZES[1:]):
-        layers += [nn.Linear(fan_in, fan_out), nn.ReLU()]
-    net = nn.Sequential(*layers[:-1])
-    net.load_state_dict({k: torch.tensor(np.asarray(getattr(v, "data", v))) for k, v in model.state_dict().items()})
-    return net
-
-
-def torch_mlp_step(torch, net, x, y):
-    optimizer = torch.optim.Adam(net.parameters(), lr=1e-3)
-    x, y = torch.tensor(x), torch.tensor(y)
-
-    def step():
-        loss = torch.nn.functional.cross_entropy(net(x), y)
-        optimizer.zero_grad()
-        loss.backward()
-        optimizer.step()
-    return step
-
-
 # ----- peak memory of one step, in a fresh process ------------------------------------------
 def _rss_kib(field: str) -> int:
     with open("/proc/self/status") as f:
@@ -248,16 +199,10 @@ def measure_memory(workload: str, framework: str) -> None:
     """Child process: print the peak resident growth (MiB) of one step above the level
     before it (after two warm-up steps), resetting the high-water mark through clear_refs."""
     torch = torch_or_none() if framework == "torch" else None
-    if workload == "gpt":
-        model = tt_gpt()
-        x, y = data(np.random.default_rng(0))
-        step = tt_gpt_step(model, x, y) if torch is None else torch_gpt_step(
-            torch, torch_gpt(torch, model), x, y)
-    else:
-        model = tt_mlp()
-        x, y = mlp_data()
-        step = tt_mlp_step(model, x, y) if torch is None else torch_mlp_step(
-            torch, torch_mlp(torch, model), x, y)
+    model = tt_gpt()
+    x, y = data(np.random.default_rng(0))
+    step = tt_gpt_step(model, x, y) if torch is None else torch_gpt_step(
+        torch, torch_gpt(torch, model), x, y)
     step()
     step()
     before = _rss_kib("VmRSS:")
@@ -325,13 +270,6 @@ def main(argv: list[str] | None = None) -> None:
     if torch is not None:
         print(f"  (tt and torch pick the same {NEW_TOKENS} greedy tokens: {same})")
 
-    mlp = tt_mlp()
-    mx, my = mlp_data()
-    fns = {"tt": tt_mlp_step(mlp, mx, my)}
-    if torch is not None:
-        fns["torch"] = torch_mlp_step(torch, torch_mlp(torch, mlp), mx, my)
-    report("MLP 784-512-512-10 b128 Adam", interleaved(fns, rounds), 1.0)
-
     print(f"\ntt generation, {NEW_TOKENS} tokens from 1, ms per token (cache and no cache "
           "interleaved):")
     for max_len in (CONTEXT, NEW_TOKENS + 1):
@@ -350,7 +288,7 @@ def main(argv: list[str] | None = None) -> None:
 
     if "--memory" in argv:
         print("\npeak memory of one step (MiB above the level before it, fresh process each)")
-        for workload in ("gpt", "mlp"):
+        for workload in ("gpt",):
             ours, theirs = peak_memory(workload, "tt"), peak_memory(workload, "torch")
             print(f"  {workload:<6} tt {ours if ours is None else f'{ours:.1f}'}   "
                   f"torch {theirs if theirs is None else f'{theirs:.1f}'}")
