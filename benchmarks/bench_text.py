@@ -8,7 +8,7 @@ Workloads (the same weights and the same batches in both frameworks, float32):
     see `tt_text.generate`). Target ≤ 1.2.
   - tt's KV cache: ms per token over 256 tokens, cache against no cache (target ≥ 5×),
     for the context-64 model (the window jumps 7 times) and one whose context holds all.
-(The MLP 784-512-512-10 workload is in .)
+(The MLP 784-512-512-10 workload is in `bench_nn.py`.)
 
 Times are interleaved: each round times tt and then torch (the order alternating), so both
 see the same machine load; the table shows the median per call, and the ratio's spread
