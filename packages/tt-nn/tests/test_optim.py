@@ -59,6 +59,98 @@ def test_ten_steps_equal_pytorch(name, torch):
     assert not np.allclose(ours[0].data, START[0])  # it did move
 
 
+def _textbook_adam(params, grads_per_step, lr, betas, eps, weight_decay, amsgrad, maximize,
+                   decoupled):
+    """Adam/AdamW written the simple way (a fresh array per operation), float64."""
+    beta1, beta2 = betas
+    params = [p.astype(np.float64) for p in params]
+    m = [np.zeros_like(p) for p in params]
+    v = [np.zeros_like(p) for p in params]
+    v_max = [np.zeros_like(p) for p in params]
+    for t, grads in enumerate(grads_per_step, start=1):
+        for i, g in enumerate(grads):
+            g = -g if maximize else g
+            if decoupled:
+                params[i] = params[i] * (1 - lr * weight_decay)
+            else:
+                g = g + weight_decay * params[i]
+            m[i] = beta1 * m[i] + (1 - beta1) * g
+            v[i] = beta2 * v[i] + (1 - beta2) * g * g
+            v_max[i] = np.maximum(v_max[i], v[i])
+            second = v_max[i] if amsgrad else v[i]
+            denom = np.sqrt(second) / math.sqrt(1 - beta2 ** t) + eps
+            params[i] = params[i] - lr / (1 - beta1 ** t) * m[i] / denom
+    return params
+
+
+ADAM_CASES = {
+    "Adam": ("Adam", dict(lr=0.01)),
+    "Adam-decay-maximize": ("Adam", dict(lr=0.01, betas=(0.8, 0.99), eps=1e-6,
+                                         weight_decay=0.1, maximize=True)),
+    "Adam-amsgrad": ("Adam", dict(lr=0.01, amsgrad=True)),
+    "AdamW-decay-amsgrad": ("AdamW", dict(lr=0.02, weight_decay=0.3, amsgrad=True)),
+    "AdamW-maximize": ("AdamW", dict(lr=0.02, maximize=True)),
+}
+
+
+@pytest.mark.parametrize("name", list(ADAM_CASES))
+@pytest.mark.parametrize("layout", ["blocks", "transposed"])
+def test_adam_in_blocks_equals_the_textbook_formula_and_pytorch(name, layout, torch, monkeypatch):
+    # The fast path walks contiguous arrays in blocks of BLOCK elements with in-place passes;
+    # a block of 7 makes these small parameters span several blocks and end on a short one.
+    # Non-contiguous arrays (a transposed parameter) take the whole-array route.
+    from tt_nn.optim import adam
+
+    monkeypatch.setattr(adam, "BLOCK", 7)
+    cls, kwargs = ADAM_CASES[name]
+    r = np.random.default_rng(1)
+    start = [r.normal(size=(5, 6)), r.normal(size=6), r.normal(size=(3,))]
+    grads = [[r.normal(size=a.shape) for a in start] for _ in range(8)]
+    ours = [nn.Parameter(a.copy()) for a in start]
+    if layout == "transposed":  # a column-major weight, with column-major gradients
+        ours[0].data = start[0].copy(order="F")
+        grads = [[np.asfortranarray(g[0]), *g[1:]] for g in grads]
+        assert not ours[0].data.flags.c_contiguous
+    theirs = [torch.nn.Parameter(torch.tensor(a.copy())) for a in start]
+    opt, ref = getattr(optim, cls)(ours, **kwargs), getattr(torch.optim, cls)(theirs, **kwargs)
+    for step_grads in grads:
+        for p, q, g in zip(ours, theirs, step_grads):
+            p.grad, q.grad = tt.tensor(g.copy()), torch.tensor(g.copy())
+        opt.step()
+        ref.step()
+    full = dict(dict(betas=(0.9, 0.999), eps=1e-8, weight_decay=0.01 if cls == "AdamW" else 0.0,
+                     amsgrad=False, maximize=False), **kwargs)
+    expected = _textbook_adam(start, grads, decoupled=cls == "AdamW", **full)
+    for a, b, c in zip(ours, theirs, expected):
+        np.testing.assert_allclose(a.data, c, rtol=1e-12, atol=1e-14)
+        np.testing.assert_allclose(a.data, b.detach().numpy(), rtol=1e-9, atol=1e-12)
+
+
+@pytest.mark.parametrize("name", list(ADAM_CASES))
+def test_adam_float32_stays_close_to_the_float64_formula(name, monkeypatch):
+    from tt_nn.optim import adam
+
+    monkeypatch.setattr(adam, "BLOCK", 16)
+    cls, kwargs = ADAM_CASES[name]
+    r = np.random.default_rng(2)
+    start = [r.normal(size=(9, 7)), r.normal(size=7)]
+    grads = [[r.normal(size=a.shape) for a in start] for _ in range(8)]
+    ours = [nn.Parameter(a.astype(np.float32)) for a in start]
+    opt = getattr(optim, cls)(ours, **kwargs)
+    for step_grads in grads:
+        for p, g in zip(ours, step_grads):
+            p.grad = tt.tensor(g.astype(np.float32))
+        opt.step()
+    full = dict(dict(betas=(0.9, 0.999), eps=1e-8, weight_decay=0.01 if cls == "AdamW" else 0.0,
+                     amsgrad=False, maximize=False), **kwargs)
+    expected = _textbook_adam([a.astype(np.float32) for a in start],
+                              [[g.astype(np.float32) for g in gs] for gs in grads],
+                              decoupled=cls == "AdamW", **full)
+    for a, c in zip(ours, expected):
+        assert a.dtype == np.float32 and opt.state[a]["exp_avg"].dtype == np.float32
+        np.testing.assert_allclose(a.data, c, rtol=1e-5, atol=1e-6)
+
+
 @pytest.mark.parametrize("name", ["SGD", "Adam", "RMSprop", "Adagrad", "Adadelta"])
 def test_defaults_are_pytorchs(name, torch):
     ours = getattr(optim, name)([nn.Parameter(np.ones(1))]).defaults
