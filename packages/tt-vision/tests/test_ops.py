@@ -87,8 +87,9 @@ def test_column_buffers_are_reused_between_steps():
     assert _buffers._kept == pooled
 
 
-def test_conv2d_in_batch_chunks_matches_one_piece(monkeypatch):
-    """Large batches go through im2col chunk by chunk; the result must not depend on it."""
+@pytest.mark.parametrize("images_per_chunk", [1, 2])   # 2: chunks of 2, 2 and 1 image
+def test_conv2d_in_batch_chunks_matches_one_piece(monkeypatch, images_per_chunk):
+    """Batches go through im2col chunk by chunk; the result must not depend on it."""
     from tt_vision.ops import conv
 
     r = np.random.default_rng(3)
@@ -101,11 +102,46 @@ def test_conv2d_in_batch_chunks_matches_one_piece(monkeypatch):
         F.conv2d(xs, ws, bs, **kw).backward(g)
         return [t.grad.data for t in (xs, ws, bs)] + [F.conv2d(tt.tensor(x), tt.tensor(w), None, **kw).data]
 
+    monkeypatch.setattr(conv, "_chunk_size", lambda n, *args: n)   # the whole batch at once
     whole = run()
-    monkeypatch.setattr(conv, "CHUNK_BYTES", 1)        # one image per chunk
-    monkeypatch.setattr(conv, "WHOLE_BATCH_BYTES", 0)
-    assert len(conv._chunks((5, 4, 9, 8), (3, 3), (7, 6), 2, 8)) == 5
+    monkeypatch.undo()
+    monkeypatch.setattr(conv, "SMALL_PRODUCT", 0)      # one image per chunk
+    monkeypatch.setattr(conv, "CHUNK_BYTES", 1)
+    assert conv._chunk_size(5, 4, (3, 3), (7, 6), 6, 2, 8) == 1
+    if images_per_chunk == 2:
+        monkeypatch.setattr(conv, "_chunk_size", lambda *args: 2)
     for a, c in zip(whole, run()):
         np.testing.assert_allclose(c, a, rtol=1e-12, atol=1e-12)
     example = conv.Conv2dOp.examples()[-1]
     gradcheck(lambda *xs: conv.Conv2dOp.apply(*xs, **example.params), example.inputs)
+
+
+def test_conv2d_chunks_are_sized_for_the_cache():
+    """Small layers take chunks whose product suits OpenBLAS's small kernels; big ones ~2 MB."""
+    from tt_vision.ops import conv
+
+    assert conv._chunk_size(256, 1, (5, 5), (28, 28), 6, 1, 4) == 8       # LeNet conv1
+    assert 16 <= conv._chunk_size(256, 6, (5, 5), (10, 10), 16, 1, 4) <= 64  # LeNet conv2
+    assert conv._chunk_size(3, 6, (5, 5), (10, 10), 16, 1, 4) == 3        # never more than N
+    assert conv._chunk_size(7, 64, (3, 3), (64, 64), 64, 1, 4) == 1       # at least one image
+    assert conv._chunk_size(0, 1, (3, 3), (4, 4), 2, 1, 4) == 1
+
+
+@pytest.mark.parametrize("kw", [dict(stride=1, padding=2, dilation=1, groups=1),
+                                dict(stride=2, padding=1, dilation=2, groups=2)])
+def test_conv2d_float32_fast_path_matches_float64_formula(kw):
+    """The float32 path (chunks, batch-last copies) against the loop formula in float64."""
+    r = np.random.default_rng(4)
+    x, w, b = r.normal(size=(11, 4, 9, 8)), r.normal(size=(6, 4 // kw["groups"], 3, 3)), r.normal(size=6)
+    g = r.normal(size=conv2d_by_loops(x, w, b, **kw).shape)
+    grads = []
+    for dtype in (np.float64, np.float32):
+        ts = [tt.Tensor(a.astype(dtype), requires_grad=True) for a in (x, w, b)]
+        out = F.conv2d(*ts, **kw)
+        assert out.dtype == dtype
+        out.backward(tt.tensor(g.astype(dtype)))
+        grads.append([out.data] + [t.grad.data for t in ts])
+        assert all(a.dtype == dtype for a in grads[-1])
+    np.testing.assert_allclose(grads[0][0], conv2d_by_loops(x, w, b, **kw), rtol=1e-12, atol=1e-12)
+    for a64, a32 in zip(*grads):
+        np.testing.assert_allclose(a32, a64, rtol=1e-4, atol=1e-4 * np.abs(a64).max())

@@ -6,34 +6,38 @@ matrix product `weight (O, kH*kW*C) @ cols` (one per group with `groups`). The b
 pass is two more products with the same matrices; the input's gradient is then added back
 from columns to pixels (col2im).
 
-The fast path, step by step (the simple formula is in the docstring of `Conv2dOp` and, as a
-loop, in the tests):
-- `cols` is filled one kernel offset at a time (`kH*kW` block copies, see `_windows.im2col`),
-  with rows ordered (i, j, c) and columns (n, y, x): every copy writes one contiguous block.
-- a batch whose columns would take more than `WHOLE_BATCH_BYTES` (8 MB) is cut into chunks
-  of about `CHUNK_BYTES` (2 MB, a core's L2 cache): each chunk's columns are still in the
-  cache when the product reads them, instead of a 20 MB matrix going out to memory and back.
-  The product of a chunk, `(O, m, oH*oW)`, is copied into the (N, O, oH, oW) output with the
-  bias added on the way.
-- backward rebuilds each chunk's columns from the padded input (cheaper than keeping them:
-  the copy is cache-hot) unless the whole batch was one chunk, whose columns forward kept.
-  A first layer (its input needs no gradient) is always one chunk: it keeps its columns for
-  the weight gradient, which measured faster than rebuilding them, and runs neither the
-  `weightᵀ @ grad` product nor col2im.
-- col2im is `kH*kW` strided `+=` (plain assignment when windows do not overlap), never a
-  scatter with index arrays.
-- the column arrays come from a small pool (`_buffers`) and go back to it when no longer
-  read: a fresh multi-MB allocation every step costs page faults.
+The fast path of `conv2d`, step by step (the simple formula is in the docstring of `Conv2dOp`
+and, as a loop, in the tests):
+- the batch is cut into chunks of a few images (`_chunk_size`): each chunk's columns fit
+  in a core's cache, so the product reads them back from the cache instead of memory, and
+  the skinny products of small layers (6 or 16 output channels) stay small enough for
+  OpenBLAS's fast small-matrix kernels (3-4x the speed of one large product, measured).
+- inside a chunk the *batch is the last axis*: the chunk is copied once, zero-padded, into
+  a (C, Hp, Wp, m) array. Then the pixels of one kernel offset (i, j) for every window of
+  every image of the chunk, `xT[:, i:i+oH, j:j+oW, :]`, are runs of `oW*m` contiguous
+  numbers, and the kH*kW copies into `cols` (rows (i, j, c), columns (y, x, n)) and the
+  kH*kW `+=` of col2im move long runs (with the batch first they were runs of oW, ~10
+  numbers, which NumPy copies slowly). The product `(O, oH*oW*m)` is copied into the
+  (N, O, oH, oW) output with the bias added on the way; backward copies the gradient of a
+  chunk the same way round, once.
+- backward rebuilds each chunk's columns from the input (cheap: the copies are cache-hot)
+  unless the batch was one chunk, whose columns forward kept. A first layer (its input
+  needs no gradient) runs neither the `weightᵀ @ grad` product nor col2im.
+- col2im is `kH*kW` strided `+=`, never a scatter with index arrays; it reuses the chunk's
+  column array for the `weightᵀ @ grad` product, and scratch arrays of more than a MB come
+  from a small pool (`_buffers`): a fresh multi-MB allocation every step costs page faults.
 """
 
 from __future__ import annotations
+
+import math
 
 import numpy as np
 from tt_tensor import Example, Function
 
 from tt_vision.ops import _buffers
-from tt_vision.ops._windows import (check_4d, col2im, col2im_into, conv_output_size, im2col,
-                                    im2col_shape, needs, pad, pair)
+from tt_vision.ops._windows import (check_4d, col2im, conv_output_size, im2col, needs, pad,
+                                    pair)
 
 
 def conv_arguments(who, x_shape, w_shape, bias, stride, padding, dilation, groups, *,
@@ -68,8 +72,8 @@ def conv_arguments(who, x_shape, w_shape, bias, stride, padding, dilation, group
 def _weight_rows(weight: np.ndarray, groups: int) -> np.ndarray:
     """(O, C/G, kH, kW) -> (G, O/G, kH*kW*C/G): the rows of the product, ordered like `cols`."""
     o, cg, kh, kw = weight.shape
-    return weight.reshape(groups, o // groups, cg, kh, kw).transpose(0, 1, 3, 4, 2).reshape(
-        groups, o // groups, kh * kw * cg)
+    return np.ascontiguousarray(weight.reshape(groups, o // groups, cg, kh, kw).transpose(
+        0, 1, 3, 4, 2)).reshape(groups, o // groups, kh * kw * cg)
 
 
 def _weight_from_rows(rows: np.ndarray, shape) -> np.ndarray:
@@ -79,39 +83,97 @@ def _weight_from_rows(rows: np.ndarray, shape) -> np.ndarray:
     return rows.reshape(g, o // g, kh, kw, cg).transpose(0, 1, 4, 2, 3).reshape(shape)
 
 
-CHUNK_BYTES = 2 * 2**20  # im2col works on batch chunks whose columns take about this much,
-WHOLE_BATCH_BYTES = 8 * 2**20  # unless the whole batch's columns are at most this large
+SMALL_PRODUCT = 1_000_000  # multiply-adds up to which OpenBLAS uses its small-matrix kernels
+CHUNK_BYTES = 2 * 2**20  # otherwise a chunk's columns and product take about this much (L2)
 
 
-def _chunks(padded_shape, kernel, out_hw, groups, itemsize) -> list[tuple[int, int]]:
-    """(start, stop) image ranges whose column matrices are about CHUNK_BYTES each.
+def _chunk_size(n: int, channels: int, kernel, out_hw, out_channels: int, groups: int,
+                itemsize: int) -> int:
+    """How many images one chunk holds (chunks are made as equal as possible).
 
-    Small batches stay whole: their columns are built once and kept for backward.
+    `channels` is the input's C. Per image, a product does `O/G * kH*kW*C/G * oH*oW`
+    multiply-adds, and the columns and the product take `(kH*kW*C + O) * oH*oW * itemsize`
+    bytes. A chunk holds as many images as keep the product under `SMALL_PRODUCT` if that
+    is at least 8 (small layers: OpenBLAS's fast small-matrix kernels), else as many as fit
+    in `CHUNK_BYTES` (at least one). Both rules were measured (LeNet-5, a CIFAR-size CNN):
+    whole-batch products of those layers ran at a third to a half of the speed.
     """
-    n, c = padded_shape[:2]
-    per_image = kernel[0] * kernel[1] * c * out_hw[0] * out_hw[1] * itemsize
-    if not CHUNK_BYTES or per_image * n <= WHOLE_BATCH_BYTES:
-        return [(0, n)]
-    step = max(1, CHUNK_BYTES // max(per_image, 1))
-    return [(start, min(n, start + step)) for start in range(0, n, step)]
+    pixels = out_hw[0] * out_hw[1]
+    rows = kernel[0] * kernel[1] * channels  # of all groups' column matrices together
+    per_product = (out_channels // groups) * (rows // groups) * pixels
+    size = SMALL_PRODUCT // max(per_product, 1)
+    if size < 8:
+        size = CHUNK_BYTES // max((rows + out_channels) * pixels * itemsize, 1)
+    size = int(min(max(n, 1), max(size, 1)))
+    return -(-n // -(-n // size)) if n else 1  # equal chunks: ceil(n / number of chunks)
 
 
-def _columns(ctx, chunks, keep=False):
-    """Yield (start, stop, cols, pooled buffer or None) for each chunk of the batch.
+def _offset(i: int, j: int, stride, dilation, out_hw) -> tuple[slice, ...]:
+    """Element (i, j) of every window of a (..., Hp, Wp, m) array: a (..., oH, oW, m) slice."""
+    (sh, sw), (dh, dw), (oh, ow) = stride, dilation, out_hw
+    return (Ellipsis, slice(i * dh, i * dh + sh * (oh - 1) + 1, sh),
+            slice(j * dw, j * dw + sw * (ow - 1) + 1, sw), slice(None))
 
-    The columns kept from forward (one chunk) are reused; otherwise they are rebuilt from
-    the padded input, which is cheap for a chunk that fits in the cache.
+
+def _scratch(flat: np.ndarray, shape) -> np.ndarray:
+    """The first `prod(shape)` entries of a flat scratch array, as a C-contiguous `shape`."""
+    return flat[:math.prod(shape)].reshape(shape)
+
+
+class _Chunks:
+    """Scratch arrays for one conv2d call, sized for its largest chunk, and the chunk loop.
+
+    `batch_last(x, start, stop)` copies images start..stop-1 of x (N, C, H, W) into the
+    zero-padded (C, Hp, Wp, m) array; `columns()` fills the chunk's column matrix from it.
     """
-    kernel = ctx.weight_shape[2:]
-    for start, stop in chunks:
-        if keep and getattr(ctx, "cols", None) is not None:
-            yield start, stop, ctx.cols, None
-            continue
-        part = ctx.xp[start:stop]
-        buffer = _buffers.take(im2col_shape(part.shape, kernel, ctx.out_hw, ctx.groups),
-                               part.dtype)
-        yield start, stop, im2col(part, kernel, ctx.stride, ctx.dilation, ctx.out_hw,
-                                  ctx.groups, out=buffer), buffer
+
+    def __init__(self, ctx, m: int, dtype) -> None:
+        self.ctx, self.m, self.dtype = ctx, m, np.dtype(dtype)
+        c, (hp, wp) = ctx.x_shape[1], ctx.padded_hw
+        (kh, kw), (oh, ow), o = ctx.weight_shape[2:], ctx.out_hw, ctx.weight_shape[0]
+        self.sizes = dict(x=c * hp * wp * m, cols=kh * kw * c * oh * ow * m, out=o * oh * ow * m)
+        self.flat: dict[str, np.ndarray] = {}
+
+    def array(self, what: str, shape) -> np.ndarray:
+        if what not in self.flat:
+            self.flat[what] = _buffers.take((self.sizes[what],), self.dtype)
+        return _scratch(self.flat[what], shape)
+
+    def give_back(self, keep: str | None = None) -> None:
+        """Return the scratch arrays to the pool (all but `keep`, which the caller owns)."""
+        for what, flat in self.flat.items():
+            if what != keep:
+                _buffers.give(flat)
+        self.flat = {}
+
+    def ranges(self):
+        n = self.ctx.x_shape[0]
+        return [(start, min(n, start + self.m)) for start in range(0, n, self.m)] or [(0, 0)]
+
+    def batch_last(self, x: np.ndarray, start: int, stop: int, what: str = "x") -> np.ndarray:
+        """x[start:stop] (m, C, H, W) -> (C, Hp, Wp, m), zero borders (`padding` wide)."""
+        ctx = self.ctx
+        (h, w), (hp, wp), (ph, pw) = x.shape[2:], ctx.padded_hw, ctx.padding
+        xt = self.array(what, (x.shape[1], hp, wp, stop - start))
+        if ph:
+            xt[:, :ph] = 0
+            xt[:, ph + h:] = 0
+        if pw:
+            xt[:, :, :pw] = 0
+            xt[:, :, pw + w:] = 0
+        xt[:, ph:ph + h, pw:pw + w] = x[start:stop].transpose(1, 2, 3, 0)
+        return xt
+
+    def columns(self, xt: np.ndarray) -> np.ndarray:
+        """(C, Hp, Wp, m) -> cols (G, kH*kW*C/G, oH*oW*m), rows (i, j, c), columns (y, x, n)."""
+        ctx = self.ctx
+        g, (kh, kw), (oh, ow) = ctx.groups, ctx.weight_shape[2:], ctx.out_hw
+        c, m = xt.shape[0], xt.shape[-1]
+        cols = self.array("cols", (g, kh, kw, c // g, oh, ow, m))
+        per_group = xt.reshape(g, c // g, *xt.shape[1:])
+        for i, j in np.ndindex(kh, kw):
+            cols[:, i, j] = per_group[_offset(i, j, ctx.stride, ctx.dilation, ctx.out_hw)]
+        return cols.reshape(g, kh * kw * (c // g), oh * ow * m)
 
 
 class Conv2dOp(Function):
@@ -122,7 +184,8 @@ class Conv2dOp(Function):
     -> (N, O, oH, oW) with `oH = (H + 2*padding - dilation*(kH - 1) - 1) // stride + 1`.
 
     Gradients: `grad_weight = grad @ colsᵀ`, `grad_bias = grad summed over (N, oH, oW)`,
-    `grad_x = col2im(weightᵀ @ grad)` (see the module docstring for how it is made fast).
+    `grad_x = col2im(weightᵀ @ grad)`. The fast path (batch chunks, the batch as the last
+    axis inside a chunk) is described in the module docstring.
     """
 
     name = "conv2d"
@@ -134,63 +197,78 @@ class Conv2dOp(Function):
             "conv2d", x.shape, weight.shape, bias, stride, padding, dilation, groups)
         kernel = weight.shape[2:]
         out_hw = conv_output_size("conv2d", x.shape[2:], kernel, stride, padding, dilation)
-        xp = pad(x, padding)
-        rows = _weight_rows(weight.astype(x.dtype, copy=False), groups)
-        n, o = x.shape[0], weight.shape[0]
-        ctx.weight_shape, ctx.padded_shape, ctx.padding = weight.shape, xp.shape, padding
+        n, c, o = x.shape[0], x.shape[1], weight.shape[0]
+        ctx.x, ctx.x_shape, ctx.weight_shape, ctx.padding = x, x.shape, weight.shape, padding
+        ctx.padded_hw = (x.shape[2] + 2 * padding[0], x.shape[3] + 2 * padding[1])
         ctx.stride, ctx.dilation, ctx.groups, ctx.out_hw = stride, dilation, groups, out_hw
-        ctx.rows, ctx.xp = rows, xp
-        out = np.empty((n, o, out_hw[0] * out_hw[1]), dtype=x.dtype)
-        need_x, need_w, _ = needs(ctx, 3)
-        # A first layer (no input gradient) keeps its whole batch's columns for the weight
-        # gradient: rebuilding them chunk by chunk would cost more than the cache saves.
-        ctx.chunks = chunks = [(0, n)] if need_w and not need_x else \
-            _chunks(xp.shape, kernel, out_hw, groups, x.dtype.itemsize)
-        for start, stop, cols, buffer in _columns(ctx, chunks):
-            product = np.matmul(rows, cols)  # (G, O/G, m*oH*oW)
-            # sizes spelled out: with an empty batch NumPy cannot infer a -1
-            flat = product.reshape(o, stop - start, out_hw[0] * out_hw[1]).transpose(1, 0, 2)
-            if bias is None:
-                out[start:stop] = flat
+        ctx.rows = rows = _weight_rows(weight.astype(x.dtype, copy=False), groups)
+        ctx.m = _chunk_size(n, c, kernel, out_hw, o, groups, x.dtype.itemsize)
+        chunks = _Chunks(ctx, ctx.m, x.dtype)
+        need_w = needs(ctx, 3)[1]
+        out = np.empty((n, o, *out_hw), dtype=x.dtype)
+        b = None if bias is None else np.asarray(bias, dtype=x.dtype)[:, None, None]
+        ranges = chunks.ranges()
+        for start, stop in ranges:
+            m = stop - start
+            cols = chunks.columns(chunks.batch_last(x, start, stop))
+            product = chunks.array("out", (groups, o // groups, out_hw[0] * out_hw[1] * m))
+            np.matmul(rows, cols, out=product)
+            # (O, oH, oW, m) -> (m, O, oH, oW), sizes spelled out (an empty batch has no -1)
+            back = product.reshape(o, *out_hw, m).transpose(3, 0, 1, 2)
+            if b is None:
+                out[start:stop] = back
             else:
-                np.add(flat, np.asarray(bias, dtype=x.dtype)[:, None], out=out[start:stop])
-            if len(chunks) == 1 and need_w:  # one chunk: keep its columns for backward
-                ctx.cols = cols
-                _buffers.give_when_freed(ctx, buffer)
-            else:
-                _buffers.give(buffer)
-        return out.reshape(n, o, *out_hw)
+                np.add(back, b, out=out[start:stop])
+        ctx.cols = None
+        if len(ranges) == 1 and need_w:  # one chunk: keep its columns for the weight gradient
+            ctx.cols = cols
+            _buffers.give_when_freed(ctx, chunks.flat["cols"])
+            chunks.give_back(keep="cols")
+        else:
+            chunks.give_back()
+        return out
 
     @staticmethod
     def backward(ctx, grad):
         need_x, need_w, need_b = needs(ctx, 3)
-        groups, o = ctx.groups, ctx.weight_shape[0]
-        grad_x = grad_w = grad_b = None
-        rows_grad = 0
-        grad_xp = np.zeros((groups, ctx.padded_shape[1] // groups, *ctx.padded_shape[0:1],
-                            *ctx.padded_shape[2:]), dtype=grad.dtype) if need_x else None
-        for start, stop, cols, buffer in _columns(ctx, ctx.chunks, keep=True):
-            # this chunk's gradient as (G, O/G, m*oH*oW), the layout of the forward product
-            g = np.ascontiguousarray(grad[start:stop].reshape(
-                stop - start, o, ctx.out_hw[0] * ctx.out_hw[1]).transpose(1, 0, 2)).reshape(
-                groups, o // groups, (stop - start) * ctx.out_hw[0] * ctx.out_hw[1])
+        groups, o, x = ctx.groups, ctx.weight_shape[0], ctx.x
+        (kh, kw), (oh, ow), (ph, pw) = ctx.weight_shape[2:], ctx.out_hw, ctx.padding
+        (h, w), (hp, wp) = ctx.x_shape[2:], ctx.padded_hw
+        grad = np.asarray(grad, dtype=x.dtype)
+        chunks = _Chunks(ctx, ctx.m, x.dtype)
+        grad_x = np.empty(ctx.x_shape, dtype=x.dtype) if need_x else None
+        rows_grad = np.zeros(ctx.rows.shape, dtype=x.dtype) if need_w else None
+        grad_b = np.zeros(o, dtype=x.dtype) if need_b else None
+        for start, stop in chunks.ranges():
+            m = stop - start
+            # this chunk's gradient as (G, O/G, oH*oW*m): the layout of the forward product
+            g = chunks.array("out", (o, oh, ow, m))
+            g[...] = grad[start:stop].transpose(1, 2, 3, 0)
+            g = g.reshape(groups, o // groups, oh * ow * m)
+            if need_b:
+                grad_b += g.reshape(o, -1).sum(axis=1)
+            if not (need_w or need_x):
+                continue
             if need_w:
-                # (G, K, m*P) @ (G, m*P, O/G) is the faster order for OpenBLAS.
-                rows_grad = rows_grad + np.matmul(cols, g.transpose(0, 2, 1))
+                cols = ctx.cols if ctx.cols is not None else \
+                    chunks.columns(chunks.batch_last(x, start, stop))
+                # colsᵀ-side order, (G, K, m*P) @ (G, m*P, O/G), is the faster one for OpenBLAS
+                rows_grad += np.matmul(cols, g.transpose(0, 2, 1)).transpose(0, 2, 1)
             if need_x:
-                col2im_into(grad_xp[:, :, start:stop], np.matmul(ctx.rows.transpose(0, 2, 1), g),
-                            ctx.weight_shape[2:], ctx.stride, ctx.dilation, ctx.out_hw)
-            if buffer is not None:
-                _buffers.give(buffer)
-        if need_w:
-            grad_w = _weight_from_rows(rows_grad.transpose(0, 2, 1), ctx.weight_shape)
-        if need_b:
-            grad_b = grad.sum(axis=(0, 2, 3))
-        if need_x:
-            n, c, hp, wp = ctx.padded_shape
-            (ph, pw) = ctx.padding
-            grad_x = grad_xp.reshape(c, n, hp, wp).transpose(1, 0, 2, 3)[:, :, ph:hp - ph,
-                                                                         pw:wp - pw]
+                c = ctx.x_shape[1]
+                # weightᵀ @ grad, written into the chunk's column array (no longer read)
+                grad_cols = chunks.array("cols", (groups, kh * kw * (c // groups), oh * ow * m))
+                np.matmul(ctx.rows.transpose(0, 2, 1), g, out=grad_cols)
+                parts = grad_cols.reshape(groups, kh, kw, c // groups, oh, ow, m)
+                gxt = chunks.array("x", (c, hp, wp, m))
+                gxt[...] = 0
+                per_group = gxt.reshape(groups, c // groups, hp, wp, m)
+                for i, j in np.ndindex(kh, kw):
+                    per_group[_offset(i, j, ctx.stride, ctx.dilation, ctx.out_hw)] += \
+                        parts[:, i, j]
+                grad_x[start:stop] = gxt[:, ph:ph + h, pw:pw + w].transpose(3, 0, 1, 2)
+        chunks.give_back()
+        grad_w = None if rows_grad is None else _weight_from_rows(rows_grad, ctx.weight_shape)
         return grad_x, grad_w, grad_b
 
     @staticmethod
