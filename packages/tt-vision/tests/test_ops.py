@@ -100,7 +100,10 @@ def test_conv2d_in_batch_chunks_matches_one_piece(monkeypatch, images_per_chunk)
     def run():
         xs, ws, bs = (tt.Tensor(a, requires_grad=True) for a in (x, w, b))
         F.conv2d(xs, ws, bs, **kw).backward(g)
-        return [t.grad.data for t in (xs, ws, bs)] + [F.conv2d(tt.tensor(x), tt.tensor(w), None, **kw).data]
+        first = [tt.Tensor(w, requires_grad=True), tt.Tensor(b, requires_grad=True)]
+        F.conv2d(tt.tensor(x), *first, **kw).backward(g)   # a first layer: no input gradient
+        return [t.grad.data for t in (xs, ws, bs, *first)] + \
+            [F.conv2d(tt.tensor(x), tt.tensor(w), None, **kw).data]
 
     monkeypatch.setattr(conv, "_chunk_size", lambda n, *args: n)   # the whole batch at once
     whole = run()
@@ -121,26 +124,33 @@ def test_conv2d_chunks_are_sized_for_the_cache():
     from tt_vision.ops import conv
 
     assert conv._chunk_size(256, 1, (5, 5), (28, 28), 6, 1, 4) == 8       # LeNet conv1
+    assert conv._chunk_size(256, 1, (5, 5), (28, 28), 6, 1, 4, batch_last=False) == 20
     assert 16 <= conv._chunk_size(256, 6, (5, 5), (10, 10), 16, 1, 4) <= 64  # LeNet conv2
     assert conv._chunk_size(3, 6, (5, 5), (10, 10), 16, 1, 4) == 3        # never more than N
     assert conv._chunk_size(7, 64, (3, 3), (64, 64), 64, 1, 4) == 1       # at least one image
     assert conv._chunk_size(0, 1, (3, 3), (4, 4), 2, 1, 4) == 1
 
 
+@pytest.mark.parametrize("first_layer", [False, True])
 @pytest.mark.parametrize("kw", [dict(stride=1, padding=2, dilation=1, groups=1),
+                                dict(stride=1, padding=0, dilation=1, groups=1),
                                 dict(stride=2, padding=1, dilation=2, groups=2)])
-def test_conv2d_float32_fast_path_matches_float64_formula(kw):
-    """The float32 path (chunks, batch-last copies) against the loop formula in float64."""
+def test_conv2d_float32_fast_path_matches_float64_formula(kw, first_layer, monkeypatch):
+    """The float32 path (chunks, both layouts) against the loop formula in float64."""
+    from tt_vision.ops import conv
+
+    monkeypatch.setattr(conv, "_chunk_size", lambda *args: 4)   # chunks of 4, 4 and 3 images
     r = np.random.default_rng(4)
     x, w, b = r.normal(size=(11, 4, 9, 8)), r.normal(size=(6, 4 // kw["groups"], 3, 3)), r.normal(size=6)
     g = r.normal(size=conv2d_by_loops(x, w, b, **kw).shape)
     grads = []
     for dtype in (np.float64, np.float32):
-        ts = [tt.Tensor(a.astype(dtype), requires_grad=True) for a in (x, w, b)]
+        ts = [tt.Tensor(a.astype(dtype), requires_grad=not (first_layer and a is x))
+              for a in (x, w, b)]
         out = F.conv2d(*ts, **kw)
         assert out.dtype == dtype
         out.backward(tt.tensor(g.astype(dtype)))
-        grads.append([out.data] + [t.grad.data for t in ts])
+        grads.append([out.data] + [t.grad.data for t in ts if t.requires_grad])
         assert all(a.dtype == dtype for a in grads[-1])
     np.testing.assert_allclose(grads[0][0], conv2d_by_loops(x, w, b, **kw), rtol=1e-12, atol=1e-12)
     for a64, a32 in zip(*grads):

@@ -8,24 +8,29 @@ from columns to pixels (col2im).
 
 The fast path of `conv2d`, step by step (the simple formula is in the docstring of `Conv2dOp`
 and, as a loop, in the tests):
-- the batch is cut into chunks of a few images (`_chunk_size`): each chunk's columns fit
-  in a core's cache, so the product reads them back from the cache instead of memory, and
-  the skinny products of small layers (6 or 16 output channels) stay small enough for
-  OpenBLAS's fast small-matrix kernels (3-4x the speed of one large product, measured).
-- inside a chunk the *batch is the last axis*: the chunk is copied once, zero-padded, into
-  a (C, Hp, Wp, m) array. Then the pixels of one kernel offset (i, j) for every window of
-  every image of the chunk, `xT[:, i:i+oH, j:j+oW, :]`, are runs of `oW*m` contiguous
-  numbers, and the kH*kW copies into `cols` (rows (i, j, c), columns (y, x, n)) and the
-  kH*kW `+=` of col2im move long runs (with the batch first they were runs of oW, ~10
-  numbers, which NumPy copies slowly). The product `(O, oH*oW*m)` is copied into the
-  (N, O, oH, oW) output with the bias added on the way; backward copies the gradient of a
-  chunk the same way round, once.
+- the batch is cut into chunks of a few images (`_chunk_size`), so that a chunk's columns
+  and product fit in a core's cache: the product reads them back from the cache instead
+  of memory (whole-batch products of LeNet's layers ran at a third of the speed).
+- the columns of a chunk are filled by ONE strided copy: a read-only view of the padded
+  chunk whose axes are (kernel offset i, j, channel, output row y, column x) and whose
+  strides walk through the image (`as_strided`), copied into a scratch array.
+- forward keeps the *batch first*: columns `(m, K, oH*oW)` per image, so the product
+  `weight @ cols` (one small matrix product per image, a stacked matmul) is written
+  straight into the (N, O, oH, oW) output, and the bias is added in place.
+- backward with an input gradient puts the *batch last* inside a chunk: the padded chunk
+  is copied once into a (C, Hp, Wp, m) array and the gradient into (O, oH, oW, m). Then
+  the pixels of one kernel offset for all windows of all images of the chunk,
+  `[:, i:i+oH, j:j+oW, :]`, are runs of `oW*m` contiguous numbers, and the kH*kW `+=` of
+  col2im move long runs (batch first they are runs of oW, ~10 numbers, which NumPy adds
+  slowly). With the batch last the chunk is one product, kept under OpenBLAS's
+  small-matrix size when the layer is small (those kernels ran 3x faster, measured).
 - backward rebuilds each chunk's columns from the input (cheap: the copies are cache-hot)
   unless the batch was one chunk, whose columns forward kept. A first layer (its input
-  needs no gradient) runs neither the `weightᵀ @ grad` product nor col2im.
-- col2im is `kH*kW` strided `+=`, never a scatter with index arrays; it reuses the chunk's
-  column array for the `weightᵀ @ grad` product, and scratch arrays of more than a MB come
-  from a small pool (`_buffers`): a fresh multi-MB allocation every step costs page faults.
+  needs no gradient) runs neither the `weightᵀ @ grad` product nor col2im, and stays
+  batch first.
+- col2im is `kH*kW` strided `+=`, never a scatter with index arrays; `weightᵀ @ grad` is
+  written into the chunk's column array, and scratch arrays of more than a MB come from a
+  small pool (`_buffers`): a fresh multi-MB allocation every step costs page faults.
 """
 
 from __future__ import annotations
@@ -33,6 +38,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+from numpy.lib.stride_tricks import as_strided
 from tt_tensor import Example, Function
 
 from tt_vision.ops import _buffers
@@ -88,20 +94,21 @@ CHUNK_BYTES = 2 * 2**20  # otherwise a chunk's columns and product take about th
 
 
 def _chunk_size(n: int, channels: int, kernel, out_hw, out_channels: int, groups: int,
-                itemsize: int) -> int:
+                itemsize: int, batch_last: bool = True) -> int:
     """How many images one chunk holds (chunks are made as equal as possible).
 
     `channels` is the input's C. Per image, a product does `O/G * kH*kW*C/G * oH*oW`
     multiply-adds, and the columns and the product take `(kH*kW*C + O) * oH*oW * itemsize`
-    bytes. A chunk holds as many images as keep the product under `SMALL_PRODUCT` if that
-    is at least 8 (small layers: OpenBLAS's fast small-matrix kernels), else as many as fit
-    in `CHUNK_BYTES` (at least one). Both rules were measured (LeNet-5, a CIFAR-size CNN):
-    whole-batch products of those layers ran at a third to a half of the speed.
+    bytes. With the batch last (one product per chunk) a chunk holds as many images as keep
+    the product under `SMALL_PRODUCT` if that is at least 8 (small layers: OpenBLAS's fast
+    small-matrix kernels); otherwise, and always with the batch first (one product per
+    image anyway), as many as fit in `CHUNK_BYTES` (at least one). Measured on LeNet-5 and
+    a CIFAR-size CNN: whole-batch products of those layers ran at a third to half the speed.
     """
     pixels = out_hw[0] * out_hw[1]
     rows = kernel[0] * kernel[1] * channels  # of all groups' column matrices together
     per_product = (out_channels // groups) * (rows // groups) * pixels
-    size = SMALL_PRODUCT // max(per_product, 1)
+    size = SMALL_PRODUCT // max(per_product, 1) if batch_last else 0
     if size < 8:
         size = CHUNK_BYTES // max((rows + out_channels) * pixels * itemsize, 1)
     size = int(min(max(n, 1), max(size, 1)))
@@ -115,26 +122,50 @@ def _offset(i: int, j: int, stride, dilation, out_hw) -> tuple[slice, ...]:
             slice(j * dw, j * dw + sw * (ow - 1) + 1, sw), slice(None))
 
 
+def _padded_into(out: np.ndarray, x: np.ndarray, padding, axis: int) -> np.ndarray:
+    """Copy x into the middle of `out`, whose axes `axis`, `axis + 1` are 2*padding larger,
+    and zero the borders (a reused scratch array may hold anything there)."""
+    (ph, pw), lead = padding, (slice(None),) * axis
+    h, w = out.shape[axis] - 2 * ph, out.shape[axis + 1] - 2 * pw
+    if ph:
+        out[lead + (slice(0, ph),)] = 0
+        out[lead + (slice(ph + h, None),)] = 0
+    if pw:
+        out[lead + (slice(None), slice(0, pw))] = 0
+        out[lead + (slice(None), slice(pw + w, None))] = 0
+    out[lead + (slice(ph, ph + h), slice(pw, pw + w))] = x
+    return out
+
+
 def _scratch(flat: np.ndarray, shape) -> np.ndarray:
     """The first `prod(shape)` entries of a flat scratch array, as a C-contiguous `shape`."""
     return flat[:math.prod(shape)].reshape(shape)
 
 
 class _Chunks:
-    """Scratch arrays for one conv2d call, sized for its largest chunk, and the chunk loop.
+    """The chunk loop of one conv2d call in one layout, and its scratch arrays.
 
-    `batch_last(x, start, stop)` copies images start..stop-1 of x (N, C, H, W) into the
-    zero-padded (C, Hp, Wp, m) array; `columns()` fills the chunk's column matrix from it.
+    `batch_last=False`: columns `(m, G, K, oH*oW)` per image (the product comes out as
+    (m, O, oH*oW), i.e. NCHW); `batch_last=True`: `(G, K, oH*oW*m)` with the batch as the
+    last axis (long runs for col2im; products and gradients are transposed once per chunk).
+    K = kH*kW*C/G, rows ordered (i, j, c). Scratch arrays are sized for the largest chunk.
     """
 
-    def __init__(self, ctx, m: int, dtype) -> None:
-        self.ctx, self.m, self.dtype = ctx, m, np.dtype(dtype)
-        c, (hp, wp) = ctx.x_shape[1], ctx.padded_hw
+    def __init__(self, ctx, batch_last: bool, dtype) -> None:
+        self.ctx, self.batch_last, self.dtype = ctx, batch_last, np.dtype(dtype)
+        (n, c), (hp, wp) = ctx.x_shape[:2], ctx.padded_hw
         (kh, kw), (oh, ow), o = ctx.weight_shape[2:], ctx.out_hw, ctx.weight_shape[0]
+        self.m = m = _chunk_size(n, c, (kh, kw), ctx.out_hw, o, ctx.groups, self.dtype.itemsize,
+                                 batch_last)
         self.sizes = dict(x=c * hp * wp * m, cols=kh * kw * c * oh * ow * m, out=o * oh * ow * m)
         self.flat: dict[str, np.ndarray] = {}
 
+    def ranges(self) -> list[tuple[int, int]]:
+        n = self.ctx.x_shape[0]
+        return [(start, min(n, start + self.m)) for start in range(0, n, self.m)] or [(0, 0)]
+
     def array(self, what: str, shape) -> np.ndarray:
+        """Scratch array `what` ("x", "cols" or "out") as `shape` (from the pool, once)."""
         if what not in self.flat:
             self.flat[what] = _buffers.take((self.sizes[what],), self.dtype)
         return _scratch(self.flat[what], shape)
@@ -146,34 +177,37 @@ class _Chunks:
                 _buffers.give(flat)
         self.flat = {}
 
-    def ranges(self):
-        n = self.ctx.x_shape[0]
-        return [(start, min(n, start + self.m)) for start in range(0, n, self.m)] or [(0, 0)]
+    def columns(self, x: np.ndarray, start: int, stop: int) -> np.ndarray:
+        """The column matrix of images start..stop-1 of x (N, C, H, W), in this layout.
 
-    def batch_last(self, x: np.ndarray, start: int, stop: int, what: str = "x") -> np.ndarray:
-        """x[start:stop] (m, C, H, W) -> (C, Hp, Wp, m), zero borders (`padding` wide)."""
-        ctx = self.ctx
-        (h, w), (hp, wp), (ph, pw) = x.shape[2:], ctx.padded_hw, ctx.padding
-        xt = self.array(what, (x.shape[1], hp, wp, stop - start))
-        if ph:
-            xt[:, :ph] = 0
-            xt[:, ph + h:] = 0
-        if pw:
-            xt[:, :, :pw] = 0
-            xt[:, :, pw + w:] = 0
-        xt[:, ph:ph + h, pw:pw + w] = x[start:stop].transpose(1, 2, 3, 0)
-        return xt
-
-    def columns(self, xt: np.ndarray) -> np.ndarray:
-        """(C, Hp, Wp, m) -> cols (G, kH*kW*C/G, oH*oW*m), rows (i, j, c), columns (y, x, n)."""
-        ctx = self.ctx
+        The (padded) chunk is copied once (batch first: only when there is padding), then
+        every window of it is copied into `cols` by ONE strided copy: a read-only view
+        with axes (…, i, j, c, y, x, …) whose strides step through the image
+        (`stride`, `dilation` included).
+        """
+        ctx, m = self.ctx, stop - start
         g, (kh, kw), (oh, ow) = ctx.groups, ctx.weight_shape[2:], ctx.out_hw
-        c, m = xt.shape[0], xt.shape[-1]
-        cols = self.array("cols", (g, kh, kw, c // g, oh, ow, m))
-        per_group = xt.reshape(g, c // g, *xt.shape[1:])
-        for i, j in np.ndindex(kh, kw):
-            cols[:, i, j] = per_group[_offset(i, j, ctx.stride, ctx.dilation, ctx.out_hw)]
-        return cols.reshape(g, kh * kw * (c // g), oh * ow * m)
+        c, cg, (hp, wp) = ctx.x_shape[1], ctx.x_shape[1] // g, ctx.padded_hw
+        (sh, sw), (dh, dw) = ctx.stride, ctx.dilation
+        if self.batch_last:
+            xp = _padded_into(self.array("x", (c, hp, wp, m)),
+                              x[start:stop].transpose(1, 2, 3, 0), ctx.padding, 1)
+            strides = xp.strides
+            shape = (g, kh, kw, cg, oh, ow, m)
+            view = (cg * strides[0], dh * strides[1], dw * strides[2], strides[0],
+                    sh * strides[1], sw * strides[2], strides[3])
+        else:
+            xp = x[start:stop] if ctx.padding == (0, 0) else \
+                _padded_into(self.array("x", (m, c, hp, wp)), x[start:stop], ctx.padding, 2)
+            strides = xp.strides
+            shape = (m, g, kh, kw, cg, oh, ow)
+            view = (strides[0], cg * strides[1], dh * strides[2], dw * strides[3], strides[1],
+                    sh * strides[2], sw * strides[3])
+        cols = self.array("cols", shape)
+        np.copyto(cols, as_strided(xp, shape, view, writeable=False))
+        k = kh * kw * cg
+        return cols.reshape(g, k, oh * ow * m) if self.batch_last else \
+            cols.reshape(m, g, k, oh * ow)
 
 
 class Conv2dOp(Function):
@@ -184,8 +218,8 @@ class Conv2dOp(Function):
     -> (N, O, oH, oW) with `oH = (H + 2*padding - dilation*(kH - 1) - 1) // stride + 1`.
 
     Gradients: `grad_weight = grad @ colsᵀ`, `grad_bias = grad summed over (N, oH, oW)`,
-    `grad_x = col2im(weightᵀ @ grad)`. The fast path (batch chunks, the batch as the last
-    axis inside a chunk) is described in the module docstring.
+    `grad_x = col2im(weightᵀ @ grad)`. The fast path (batch chunks, two layouts) is
+    described in the module docstring.
     """
 
     name = "conv2d"
@@ -197,30 +231,23 @@ class Conv2dOp(Function):
             "conv2d", x.shape, weight.shape, bias, stride, padding, dilation, groups)
         kernel = weight.shape[2:]
         out_hw = conv_output_size("conv2d", x.shape[2:], kernel, stride, padding, dilation)
-        n, c, o = x.shape[0], x.shape[1], weight.shape[0]
+        n, o = x.shape[0], weight.shape[0]
         ctx.x, ctx.x_shape, ctx.weight_shape, ctx.padding = x, x.shape, weight.shape, padding
         ctx.padded_hw = (x.shape[2] + 2 * padding[0], x.shape[3] + 2 * padding[1])
         ctx.stride, ctx.dilation, ctx.groups, ctx.out_hw = stride, dilation, groups, out_hw
         ctx.rows = rows = _weight_rows(weight.astype(x.dtype, copy=False), groups)
-        ctx.m = _chunk_size(n, c, kernel, out_hw, o, groups, x.dtype.itemsize)
-        chunks = _Chunks(ctx, ctx.m, x.dtype)
-        need_w = needs(ctx, 3)[1]
+        need_x, need_w, _ = needs(ctx, 3)
+        chunks = _Chunks(ctx, False, x.dtype)  # batch first: the product is the output
         out = np.empty((n, o, *out_hw), dtype=x.dtype)
-        b = None if bias is None else np.asarray(bias, dtype=x.dtype)[:, None, None]
         ranges = chunks.ranges()
         for start, stop in ranges:
-            m = stop - start
-            cols = chunks.columns(chunks.batch_last(x, start, stop))
-            product = chunks.array("out", (groups, o // groups, out_hw[0] * out_hw[1] * m))
-            np.matmul(rows, cols, out=product)
-            # (O, oH, oW, m) -> (m, O, oH, oW), sizes spelled out (an empty batch has no -1)
-            back = product.reshape(o, *out_hw, m).transpose(3, 0, 1, 2)
-            if b is None:
-                out[start:stop] = back
-            else:
-                np.add(back, b, out=out[start:stop])
+            cols = chunks.columns(x, start, stop)  # (m, G, K, oH*oW)
+            part = out[start:stop].reshape(stop - start, groups, o // groups, cols.shape[-1])
+            np.matmul(rows, cols, out=part)
+        if bias is not None:
+            out += np.asarray(bias, dtype=x.dtype)[:, None, None]
         ctx.cols = None
-        if len(ranges) == 1 and need_w:  # one chunk: keep its columns for the weight gradient
+        if len(ranges) == 1 and need_w and not need_x:  # backward reuses these columns
             ctx.cols = cols
             _buffers.give_when_freed(ctx, chunks.flat["cols"])
             chunks.give_back(keep="cols")
@@ -233,40 +260,39 @@ class Conv2dOp(Function):
         need_x, need_w, need_b = needs(ctx, 3)
         groups, o, x = ctx.groups, ctx.weight_shape[0], ctx.x
         (kh, kw), (oh, ow), (ph, pw) = ctx.weight_shape[2:], ctx.out_hw, ctx.padding
-        (h, w), (hp, wp) = ctx.x_shape[2:], ctx.padded_hw
+        (h, w), (hp, wp), c = ctx.x_shape[2:], ctx.padded_hw, ctx.x_shape[1]
         grad = np.asarray(grad, dtype=x.dtype)
-        chunks = _Chunks(ctx, ctx.m, x.dtype)
+        grad_b = grad.sum(axis=(0, 2, 3)) if need_b else None
+        if not (need_x or need_w):
+            return None, None, grad_b
+        chunks = _Chunks(ctx, need_x, x.dtype)  # col2im wants the batch last
         grad_x = np.empty(ctx.x_shape, dtype=x.dtype) if need_x else None
         rows_grad = np.zeros(ctx.rows.shape, dtype=x.dtype) if need_w else None
-        grad_b = np.zeros(o, dtype=x.dtype) if need_b else None
         for start, stop in chunks.ranges():
             m = stop - start
-            # this chunk's gradient as (G, O/G, oH*oW*m): the layout of the forward product
+            if not need_x:  # batch first: (m, G, O/G, oH*oW) and (m, G, K, oH*oW), per image
+                cols = ctx.cols if ctx.cols is not None else chunks.columns(x, start, stop)
+                g = grad[start:stop].reshape(m, groups, o // groups, oh * ow)
+                rows_grad += np.matmul(g, cols.swapaxes(-1, -2)).sum(axis=0)
+                continue
+            # batch last: this chunk's gradient as (G, O/G, oH*oW*m), copied once
             g = chunks.array("out", (o, oh, ow, m))
             g[...] = grad[start:stop].transpose(1, 2, 3, 0)
             g = g.reshape(groups, o // groups, oh * ow * m)
-            if need_b:
-                grad_b += g.reshape(o, -1).sum(axis=1)
-            if not (need_w or need_x):
-                continue
             if need_w:
-                cols = ctx.cols if ctx.cols is not None else \
-                    chunks.columns(chunks.batch_last(x, start, stop))
+                cols = chunks.columns(x, start, stop)
                 # colsᵀ-side order, (G, K, m*P) @ (G, m*P, O/G), is the faster one for OpenBLAS
                 rows_grad += np.matmul(cols, g.transpose(0, 2, 1)).transpose(0, 2, 1)
-            if need_x:
-                c = ctx.x_shape[1]
-                # weightᵀ @ grad, written into the chunk's column array (no longer read)
-                grad_cols = chunks.array("cols", (groups, kh * kw * (c // groups), oh * ow * m))
-                np.matmul(ctx.rows.transpose(0, 2, 1), g, out=grad_cols)
-                parts = grad_cols.reshape(groups, kh, kw, c // groups, oh, ow, m)
-                gxt = chunks.array("x", (c, hp, wp, m))
-                gxt[...] = 0
-                per_group = gxt.reshape(groups, c // groups, hp, wp, m)
-                for i, j in np.ndindex(kh, kw):
-                    per_group[_offset(i, j, ctx.stride, ctx.dilation, ctx.out_hw)] += \
-                        parts[:, i, j]
-                grad_x[start:stop] = gxt[:, ph:ph + h, pw:pw + w].transpose(3, 0, 1, 2)
+            # weightᵀ @ grad, written into the chunk's column array (no longer read)
+            grad_cols = chunks.array("cols", (groups, kh * kw * (c // groups), oh * ow * m))
+            np.matmul(ctx.rows.transpose(0, 2, 1), g, out=grad_cols)
+            parts = grad_cols.reshape(groups, kh, kw, c // groups, oh, ow, m)
+            gxt = chunks.array("x", (c, hp, wp, m))
+            gxt[...] = 0
+            per_group = gxt.reshape(groups, c // groups, hp, wp, m)
+            for i, j in np.ndindex(kh, kw):  # col2im: runs of oW*m numbers (stride 1)
+                per_group[_offset(i, j, ctx.stride, ctx.dilation, ctx.out_hw)] += parts[:, i, j]
+            grad_x[start:stop] = gxt[:, ph:ph + h, pw:pw + w].transpose(3, 0, 1, 2)
         chunks.give_back()
         grad_w = None if rows_grad is None else _weight_from_rows(rows_grad, ctx.weight_shape)
         return grad_x, grad_w, grad_b
