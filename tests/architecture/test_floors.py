@@ -21,7 +21,7 @@ IMPORT_NAMES["tt-framework"] = "tt"  # `import tt` (the name `tt` on PyPI is tak
 # The outside packages tt's code imports, by import name (their pip name is the same).
 THIRD_PARTY = {"numpy": "numpy", "pluggy": "pluggy", "rich": "rich"}
 FLOORS = {"tt-tensor": 0, "tt-autograd": 1, "tt-nn": 2, "tt-vision": 3, "tt-text": 3,
-          "tt-milestones": 4, "tt-framework": 4}
+          "tt-milestones": 4, "tt-framework": 4, "tt-accelerate": 4}
 
 
 def declared(package: Path) -> set[str]:

@@ -20,6 +20,8 @@ DEPENDS_ON = {
     "tt-text": {"numpy", "tt-tensor", "tt-nn"},
     "tt-milestones": {"numpy", "tt-tensor", "tt-autograd", "tt-nn", "rich"},
     "tt-framework": {"tt-tensor", "tt-autograd", "tt-nn"},
+    # Optional compiled kernels: the only package that needs numba (no core package does).
+    "tt-accelerate": {"numpy", "numba", "tt-tensor", "tt-nn", "tt-vision"},
 }
 # `import tt` comes from tt-framework: the name `tt` on PyPI belongs to another project.
 IMPORT_NAMES = {"tt-framework": "tt"}

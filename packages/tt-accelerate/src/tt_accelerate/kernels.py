@@ -1,0 +1,173 @@
+"""The compiled loops behind tt-accelerate's ops (numba, one thread).
+
+Why a loop can beat NumPy here: a NumPy expression such as `x * normal_cdf(x)` runs one
+pass over memory per operator, and each pass writes a temporary array as big as the input.
+GELU's float32 formula is ~25 passes; LayerNorm's forward and backward are ~8 each. A
+compiled loop does all of an element's (or a row's) arithmetic while the value sits in a
+register, reads the input once and writes the output once, and the compiler turns the loop
+into SIMD instructions (8 float64 or 16 float32 lanes on AVX-512).
+
+Rules every kernel here follows, so its results are NumPy's up to float rounding:
+- `@njit(cache=True)`: compiled once per dtype on first use and kept on disk (the first call
+  in a fresh checkout takes a second or two; later processes load the machine code).
+- `error_model="numpy"`: a division by zero gives inf/NaN as in NumPy instead of raising,
+  which also removes a branch per division that would stop the loop from vectorising.
+- fastmath only as `{"contract"}` (fused multiply-add: one rounding instead of two) and, for
+  loops that sum, `{"reassoc"}` (the sum may be added up in SIMD lanes, in another order,
+  like NumPy's pairwise sums). Never `nnan`/`ninf` (NaN and inf propagate as usual) nor
+  approximate functions.
+- No `parallel=True`: tt runs on one thread, like the benchmarks' PyTorch.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numba import njit
+
+ELEMENTWISE = dict(cache=True, error_model="numpy", fastmath={"contract"})
+SUMMING = dict(cache=True, error_model="numpy", fastmath={"contract", "reassoc"})
+
+# ----- GELU ----------------------------------------------------------------------------------
+_SQRT_HALF = math.sqrt(0.5)
+_INV_SQRT_2PI = 1 / math.sqrt(2 * math.pi)
+# Abramowitz & Stegun 7.1.26 (after C. Hastings), the formula tt-nn's float32 GELU uses:
+# Φ(-|x|) = t·(b1 + t·(b2 + … + t·b5))·φ(x)·√(2π)/2, t = 1 / (1 + p·|x|/√2), |error| < 1e-7.
+# The factors √(2π)/2 and 1/√2 are folded into the coefficients, as in `tt_nn.ops.erf`.
+_P = 0.3275911 * _SQRT_HALF
+_B1, _B2, _B3, _B4, _B5 = (b * math.sqrt(2 * math.pi) / 2 for b in (
+    0.254829592, -0.284496736, 1.421413741, -1.453152027, 1.061405429))
+
+
+@njit(**ELEMENTWISE)
+def _exp_minus_half_square(a):
+    """e^(-a²/2) for 0 ≤ a, in float64, with multiplications only (so the loop vectorises).
+
+    A call to the C library's exp cannot be turned into SIMD instructions here, and would
+    cost more than all the rest of GELU. Instead: e^y = (e^(y/256))^256. y/256 is small
+    (|y/256| < 0.39 for a < 14), so ten terms of the Taylor series give e^(y/256) to 1e-12,
+    and eight squarings raise it to the 256th power (relative error ≤ 256·1e-12, far below
+    float32's 6e-8). Beyond a = 14, e^(-98) = 3e-43 is below float32's normal range, so
+    the result is 0 there (and the series, valid only for small y/256, is never used
+    outside it: the argument is capped at 14 before the series).
+    """
+    c = min(a, 14.0)
+    r = c * c * (-0.5 / 256.0)
+    e = 1.0 + r * (1.0 + r * (1 / 2) * (1.0 + r * (1 / 3) * (1.0 + r * (1 / 4) * (
+        1.0 + r * (1 / 5) * (1.0 + r * (1 / 6) * (1.0 + r * (1 / 7) * (1.0 + r * (1 / 8) * (
+            1.0 + r * (1 / 9) * (1.0 + r * (1 / 10))))))))))
+    for _ in range(8):
+        e = e * e
+    return e if a <= 14.0 else 0.0
+
+
+@njit(**ELEMENTWISE)
+def gelu_float32(x, out, slope, with_slope):
+    """gelu(x) = x·Φ(x) and its slope Φ(x) + x·φ(x), for a flat float32 array, in one pass.
+
+    Fuses the ~25 NumPy passes of `tt_nn.ops.erf.gelu_float32` (same Hastings formula) into
+    one loop: per element, φ(x) from `_exp_minus_half_square`, h = Φ(-|x|) from the
+    polynomial, Φ(x) = h for x < 0 and 1 - h otherwise (exactly h in the lower tail, so the
+    tail keeps its relative precision), all in float64 registers, rounded once to float32.
+    `with_slope` False skips writing the slope (inference: backward will not run).
+    """
+    for i in range(x.size):
+        v = np.float64(x[i])
+        a = abs(v)
+        pdf = _INV_SQRT_2PI * _exp_minus_half_square(a)
+        t = 1.0 / (1.0 + _P * a)
+        h = t * (_B1 + t * (_B2 + t * (_B3 + t * (_B4 + t * _B5)))) * pdf
+        cdf = (1.0 - h) if v >= 0 else h
+        out[i] = v * cdf
+        if with_slope:
+            slope[i] = cdf + v * pdf
+
+
+@njit(cache=True, error_model="numpy")
+def gelu_float64(x, out, slope, with_slope):
+    """gelu(x) and its slope for a flat float64 array, with the C library's erf and exp.
+
+    Exact to float64 rounding (as `x * normal_cdf(x)`). The library calls are not SIMD, so
+    this is only about twice NumPy's speed: float64 is for checking, float32 for training.
+    """
+    for i in range(x.size):
+        v = x[i]
+        cdf = 0.5 * (1.0 + math.erf(v * _SQRT_HALF))
+        out[i] = v * cdf
+        if with_slope:
+            slope[i] = cdf + v * (_INV_SQRT_2PI * math.exp(-0.5 * v * v))
+
+
+@njit(**ELEMENTWISE)
+def multiply(a, b, out):
+    """out = a·b for flat arrays: GELU's backward, `grad * slope`, without a temporary."""
+    for i in range(a.size):
+        out[i] = a[i] * b[i]
+
+
+# ----- LayerNorm -----------------------------------------------------------------------------
+@njit(**SUMMING)
+def layer_norm_forward(rows, weight, bias, eps, out, mean, rstd):
+    """LayerNorm of each row of `rows` (R, F): out = (x - mean)·rstd·weight + bias.
+
+    One row at a time: its F values (128 floats for the GPT) stay in the L1 cache, so the
+    three sweeps over a row — sum for the mean, sum of squared deviations for the variance
+    (two passes: exact even when the mean is large), and the output — read memory once.
+    NumPy needs ~8 passes over the whole (R, F) array, each through main memory. Statistics
+    are accumulated in float64; `mean` and `rstd` (R,) are kept for backward, as PyTorch
+    does. An empty `weight` or `bias` (size 0) means None.
+    """
+    n_rows, features = rows.shape
+    scale, shift = weight.size > 0, bias.size > 0
+    for i in range(n_rows):
+        total = 0.0
+        for j in range(features):
+            total += rows[i, j]
+        m = total / features
+        square = 0.0
+        for j in range(features):
+            d = rows[i, j] - m
+            square += d * d
+        r = 1.0 / math.sqrt(square / features + eps)
+        mean[i], rstd[i] = m, r
+        for j in range(features):
+            y = (rows[i, j] - m) * r
+            if scale:
+                y = y * weight[j]
+            if shift:
+                y = y + bias[j]
+            out[i, j] = y
+
+
+@njit(**SUMMING)
+def layer_norm_backward(grad, rows, weight, mean, rstd, grad_x, grad_w, grad_b, want_x):
+    """The three LayerNorm gradients from the saved row statistics, one row at a time.
+
+    With x̂ = (x - mean)·rstd recomputed on the fly and ĝ = g·weight:
+        dx = rstd·(ĝ - mean(ĝ) - x̂·mean(ĝ·x̂)),  dweight += g·x̂,  dbias += g (over rows).
+    Per row, one sweep sums ĝ and ĝ·x̂, a second writes dx and adds to dweight and dbias
+    (float64 accumulators of F values each, in cache). NumPy needs ~10 whole-array passes.
+    `grad_w`/`grad_b` of size 0 are not computed; `want_x` False skips dx.
+    """
+    n_rows, features = rows.shape
+    scale = weight.size > 0
+    want_w, want_b = grad_w.size > 0, grad_b.size > 0
+    for i in range(n_rows):
+        m, r = mean[i], rstd[i]
+        sum_g = 0.0
+        sum_gx = 0.0
+        for j in range(features):
+            g = grad[i, j] * weight[j] if scale else np.float64(grad[i, j])
+            sum_g += g
+            sum_gx += g * ((rows[i, j] - m) * r)
+        mean_g, mean_gx = sum_g / features, sum_gx / features
+        for j in range(features):
+            xhat = (rows[i, j] - m) * r
+            if want_w:
+                grad_w[j] += grad[i, j] * xhat
+            if want_b:
+                grad_b[j] += grad[i, j]
+            if want_x:
+                g = grad[i, j] * weight[j] if scale else np.float64(grad[i, j])
+                grad_x[i, j] = r * (g - mean_g - xhat * mean_gx)

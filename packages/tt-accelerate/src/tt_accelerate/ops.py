@@ -1,0 +1,167 @@
+"""tt-accelerate's ops: the same names, arguments and results as the NumPy ops they replace.
+
+Each op is a `Function` with forward and backward side by side, like every tt op. The
+arithmetic runs in the compiled loops of `tt_accelerate.kernels`; argument checks, shapes
+and what is saved for backward are here, in plain Python. A case a kernel does not cover
+(GELU's tanh approximation, a dtype other than float32/float64) runs the NumPy op itself,
+through the same `ctx`, so the op always means exactly what the NumPy op means.
+
+Nothing here imports numba or the replaced ops at import time: the registry imports this
+module whenever `gelu` or `layer_norm` is first looked up, chosen or not, so it must be
+cheap. The kernels are compiled (or loaded from numba's cache) on the first call.
+"""
+
+from __future__ import annotations
+
+import importlib
+import math
+
+import numpy as np
+from tt_tensor import Example, Function
+
+FAST_DTYPES = (np.float32, np.float64)
+
+
+def kernels():
+    """The compiled kernels module (importing numba on first use)."""
+    try:
+        return importlib.import_module("tt_accelerate.kernels")
+    except ImportError as error:
+        raise ImportError(f"tt-accelerate's kernels need numba ({error}); install it with "
+                          "`pip install numba`, or switch the accelerator off with "
+                          "tt_accelerate.disable()") from error
+
+
+def base(name: str) -> type:
+    """The NumPy op that `name`'s accelerated op stands in for (its reference)."""
+    if name == "gelu":
+        from tt_nn.ops.activations import GELUOp
+        return GELUOp
+    if name == "layer_norm":
+        from tt_nn.ops.normalization import LayerNormOp
+        return LayerNormOp
+    raise KeyError(name)
+
+
+class GELUOp(Function):
+    """gelu(x) = x·Φ(x) (exact erf form) in one compiled pass; same op as tt-nn's `gelu`.
+
+    Forward computes the output and, when a gradient is wanted, the slope Φ(x) + x·φ(x)
+    in the same loop (`kernels.gelu_float32`: one read of x, two writes, no temporaries;
+    tt-nn's float32 path makes ~25 NumPy passes for the same Hastings formula). Backward is
+    `grad * slope`, one pass. Float64 uses the C library's erf (exact to rounding).
+    `approximate="tanh"` and other dtypes run tt-nn's op unchanged.
+    """
+
+    name = "gelu"
+    saves_inputs = True
+    saves_output = False
+
+    @staticmethod
+    def forward(ctx, x, approximate="none"):
+        x = np.asarray(x)
+        if approximate != "none" or x.dtype.type not in FAST_DTYPES:
+            ctx.fallback = base("gelu")
+            return ctx.fallback.forward(ctx, x, approximate)
+        ctx.fallback = None
+        flat = np.ascontiguousarray(x).reshape(-1)
+        out = np.empty_like(flat)
+        with_slope = True in ctx.needs_grad
+        slope = np.empty_like(flat) if with_slope else np.empty(0, dtype=x.dtype)
+        kernel = kernels().gelu_float32 if x.dtype == np.float32 else kernels().gelu_float64
+        kernel(flat, out, slope, with_slope)
+        ctx.slope = slope.reshape(x.shape) if with_slope else None
+        return out.reshape(x.shape)
+
+    @staticmethod
+    def backward(ctx, grad):
+        if ctx.fallback is not None:
+            return ctx.fallback.backward(ctx, grad)
+        return (grad * ctx.slope,)
+
+    @staticmethod
+    def flops(ctx, inputs, output):
+        return int(8 * output.size)
+
+    @staticmethod
+    def examples():
+        r = np.random.default_rng(0)
+        x = r.normal(size=(3, 4)) * 2
+        wide = np.linspace(-9, 9, 13)  # both tails and the middle of the Hastings formula
+        return [Example(x), Example(wide), Example(np.array(0.7)),
+                Example(x, approximate="tanh")]
+
+
+class LayerNormOp(Function):
+    """LayerNorm with the row statistics and all three gradients in one compiled sweep per
+    row; same op as tt-nn's `layer_norm` (same arguments: weight and bias may be None,
+    `normalized_ndim` trailing dimensions are normalised, biased variance, `eps`).
+
+    Forward (`kernels.layer_norm_forward`) keeps the input, and each row's mean and 1/std,
+    as PyTorch does; backward (`kernels.layer_norm_backward`) recomputes x̂ row by row in
+    cache. Statistics and the weight/bias gradients are accumulated in float64. Dtypes other
+    than float32/float64 run tt-nn's op unchanged.
+    """
+
+    name = "layer_norm"
+    saves_inputs = True
+    saves_output = False
+
+    @staticmethod
+    def forward(ctx, x, weight=None, bias=None, normalized_ndim=1, eps=1e-5):
+        x = np.asarray(x)
+        same = all(p is None or np.asarray(p).dtype == x.dtype for p in (weight, bias))
+        if x.dtype.type not in FAST_DTYPES or not same:
+            ctx.fallback = base("layer_norm")
+            return ctx.fallback.forward(ctx, x, weight, bias, normalized_ndim, eps)
+        ctx.fallback = None
+        feature_shape = x.shape[x.ndim - normalized_ndim:]
+        features = math.prod(feature_shape)
+        rows = np.ascontiguousarray(x).reshape(-1, features)
+        empty = np.empty(0, dtype=x.dtype)
+        w = empty if weight is None else np.ascontiguousarray(weight).reshape(-1)
+        b = empty if bias is None else np.ascontiguousarray(bias).reshape(-1)
+        out = np.empty_like(rows)
+        mean = np.empty(rows.shape[0])
+        rstd = np.empty(rows.shape[0])
+        kernels().layer_norm_forward(rows, w, b, float(eps), out, mean, rstd)
+        ctx.rows, ctx.weight, ctx.mean, ctx.rstd = rows, w, mean, rstd
+        ctx.feature_shape, ctx.shape = feature_shape, x.shape
+        return out.reshape(x.shape)
+
+    @staticmethod
+    def backward(ctx, grad):
+        if ctx.fallback is not None:
+            return ctx.fallback.backward(ctx, grad)
+        needs = ctx.needs_grad
+        rows = ctx.rows
+        want_w = len(needs) > 1 and needs[1]
+        want_b = len(needs) > 2 and needs[2]
+        features = rows.shape[1]
+        g = np.ascontiguousarray(grad, dtype=rows.dtype).reshape(rows.shape)
+        grad_x = np.empty_like(rows) if needs[0] else np.empty((0, features), dtype=rows.dtype)
+        grad_w = np.zeros(features if want_w else 0)
+        grad_b = np.zeros(features if want_b else 0)
+        kernels().layer_norm_backward(g, rows, ctx.weight, ctx.mean, ctx.rstd,
+                                      grad_x, grad_w, grad_b, bool(needs[0]))
+        dtype = rows.dtype
+        return (grad_x.reshape(ctx.shape) if needs[0] else None,
+                grad_w.astype(dtype).reshape(ctx.feature_shape) if want_w else None,
+                grad_b.astype(dtype).reshape(ctx.feature_shape) if want_b else None)
+
+    @staticmethod
+    def flops(ctx, inputs, output):
+        return int(8 * output.size)
+
+    @staticmethod
+    def examples():
+        r = np.random.default_rng(0)
+        x = r.normal(size=(3, 5)) * 2 + 1
+        return [Example(x, 1 + r.normal(size=5) * 0.1, r.normal(size=5)),
+                Example(r.normal(size=(2, 3, 4)), r.normal(size=(3, 4)), r.normal(size=(3, 4)),
+                        normalized_ndim=2),
+                Example(x),
+                Example(x, r.normal(size=5), None, eps=1e-3)]
+
+
+OP_CLASSES = (GELUOp, LayerNormOp)

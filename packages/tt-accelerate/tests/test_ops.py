@@ -1,0 +1,199 @@
+"""tt-accelerate's ops against the NumPy ops they replace, against PyTorch, and the switch.
+
+Each accelerated op must compute what the NumPy op computes: forward and every gradient,
+tight in float64 (the kernels do the same maths, rounded differently) and close in float32
+(the float32 GELU kernel uses the same Hastings formula as tt-nn's float32 path, and both
+are compared with the float64 formula). The registry's own meta-tests gradcheck every op's
+examples(), these included. Compiled paths run a modest number of times: the first call
+of each kernel and dtype compiles it (then numba's cache keeps it).
+"""
+
+import numpy as np
+import pytest
+import tt_accelerate
+import tt_tensor as tt
+from tt_accelerate import ops
+from tt_tensor import OPS, plugins
+
+ACCELERATED = {op.name: op for op in ops.OP_CLASSES}
+
+
+@pytest.fixture(autouse=True)
+def nothing_chosen():
+    """Every test starts and ends with tt-accelerate switched off."""
+    tt_accelerate.disable()
+    yield
+    tt_accelerate.disable()
+
+
+def run(op, inputs, params, upstream_seed=1):
+    """Output and gradients of `op` on `inputs` (float arrays get gradients)."""
+    tensors = [tt.tensor(x, requires_grad=True) if isinstance(x, np.ndarray) else x
+               for x in inputs]
+    out = op.apply(*tensors, **params)
+    upstream = np.random.default_rng(upstream_seed).normal(size=out.shape).astype(out.dtype)
+    out.backward(upstream)
+    grads = [t.grad.data if isinstance(t, tt.Tensor) and t.grad is not None else None
+             for t in tensors]
+    return out.data, grads
+
+
+def assert_same(ours, theirs, rtol, atol):
+    (out_a, grads_a), (out_b, grads_b) = ours, theirs
+    assert out_a.dtype == out_b.dtype and out_a.shape == out_b.shape
+    np.testing.assert_allclose(out_a, out_b, rtol=rtol, atol=atol)
+    for i, (a, b) in enumerate(zip(grads_a, grads_b)):
+        assert (a is None) == (b is None), f"input {i}: one op gives a gradient, the other not"
+        if a is not None:
+            assert a.dtype == b.dtype and a.shape == b.shape
+            np.testing.assert_allclose(a, b, rtol=rtol, atol=atol, err_msg=f"gradient {i}")
+
+
+# ----- the cases: (op name, inputs, params), float64; float32 tests cast them -----------------
+def cases():
+    r = np.random.default_rng(7)
+    x3 = r.normal(size=(4, 6, 32)) * 3
+    w, b = 1 + 0.1 * r.normal(size=32), r.normal(size=32)
+    return [
+        ("gelu", (x3,), {}),
+        ("gelu", (np.linspace(-15, 15, 301),), {}),  # both tails of the formula
+        ("gelu", (x3[:, ::2, 1::3],), {}),  # a non-contiguous input
+        ("gelu", (x3,), {"approximate": "tanh"}),  # runs tt-nn's op: must be the same
+        ("layer_norm", (x3, w, b), {}),
+        ("layer_norm", (x3 * 50 + 200, w, b), {"eps": 1e-3}),  # a large mean
+        ("layer_norm", (x3, None, None), {}),
+        ("layer_norm", (x3, w, None), {}),
+        ("layer_norm", (x3, r.normal(size=(6, 32)), r.normal(size=(6, 32))),
+         {"normalized_ndim": 2}),
+        ("layer_norm", (x3.transpose(1, 0, 2), w, b), {}),  # non-contiguous
+    ]
+
+
+IDS = [f"{name}-{i}" for i, (name, _, _) in enumerate(cases())]
+
+
+@pytest.mark.parametrize("case", range(len(IDS)), ids=IDS)
+def test_float64_matches_the_numpy_op(case):
+    name, inputs, params = cases()[case]
+    assert_same(run(ACCELERATED[name], inputs, params), run(ops.base(name), inputs, params),
+                rtol=1e-10, atol=1e-12)
+
+
+@pytest.mark.parametrize("case", range(len(IDS)), ids=IDS)
+def test_float32_is_close_to_the_float64_formula(case):
+    """Both float32 ops against the float64 result: the accelerated one is no further off
+    than float32 rounding (and the Hastings formula's 1e-7) allow."""
+    name, inputs, params = cases()[case]
+    as32 = [x.astype(np.float32) if isinstance(x, np.ndarray) else x for x in inputs]
+    ours = run(ACCELERATED[name], as32, params)
+    reference = run(ops.base(name), inputs, params)
+    assert ours[0].dtype == np.float32 and all(g is None or g.dtype == np.float32 for g in ours[1])
+    scale = max(1.0, float(np.abs(reference[0]).max()))
+    np.testing.assert_allclose(ours[0], reference[0], rtol=2e-6, atol=2e-6 * scale)
+    for a, b in zip(ours[1], reference[1]):
+        if b is not None:
+            big = max(1.0, float(np.abs(b).max()))
+            np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-5 * big)
+    numpy32 = run(ops.base(name), as32, params)  # and against tt-nn's own float32 path
+    np.testing.assert_allclose(ours[0], numpy32[0], rtol=2e-6, atol=2e-6 * scale)
+
+
+def test_gelu_special_values_match_the_numpy_op():
+    x = np.array([np.inf, -np.inf, np.nan, -0.0, 0.0, -30, 30, -14.5, -13.9, 1e-30])
+    with np.errstate(invalid="ignore"):
+        for dtype in (np.float32, np.float64):
+            ours = run(ACCELERATED["gelu"], [x.astype(dtype)], {})
+            theirs = run(ops.base("gelu"), [x.astype(dtype)], {})
+            np.testing.assert_allclose(ours[0], theirs[0], rtol=1e-6, atol=1e-40)
+            np.testing.assert_allclose(ours[1][0], theirs[1][0], rtol=1e-6, atol=1e-38)
+
+
+def test_only_the_wanted_gradients_are_computed():
+    r = np.random.default_rng(3)
+    x, w, b = r.normal(size=(5, 8)), r.normal(size=8), r.normal(size=8)
+    xt, wt, bt = tt.tensor(x), tt.tensor(w, requires_grad=True), tt.tensor(b)
+    ACCELERATED["layer_norm"].apply(xt, wt, bt).sum().backward()
+    reference = tt.tensor(w, requires_grad=True)
+    ops.base("layer_norm").apply(tt.tensor(x), reference, tt.tensor(b)).sum().backward()
+    assert xt.grad is None and bt.grad is None
+    np.testing.assert_allclose(wt.grad.data, reference.grad.data, rtol=1e-10, atol=1e-12)
+    with tt.no_grad():
+        out = ACCELERATED["gelu"].apply(tt.tensor(x))
+    np.testing.assert_allclose(out.data, ops.base("gelu").apply(tt.tensor(x)).data, rtol=1e-12)
+
+
+@pytest.mark.parametrize("name", sorted(ACCELERATED))
+def test_same_flags_as_the_numpy_op(name):
+    ours, theirs = ACCELERATED[name], ops.base(name)
+    assert (ours.saves_inputs, ours.saves_output, ours.differentiable) == (
+        theirs.saves_inputs, theirs.saves_output, theirs.differentiable)
+
+
+# ----- against PyTorch (float64, rtol 1e-9), skipped without it -------------------------------
+def test_forward_and_backward_match_torch():
+    torch = pytest.importorskip("torch")
+    r = np.random.default_rng(11)
+    x, w, b = r.normal(size=(3, 7, 16)) * 2, r.normal(size=16), r.normal(size=16)
+    tt_accelerate.enable()
+    ours = [tt.tensor(a, requires_grad=True) for a in (x, w, b)]
+    theirs = [torch.tensor(a, requires_grad=True) for a in (x, w, b)]
+    Ft = torch.nn.functional
+    import tt_nn.functional as F
+    out = F.gelu(F.layer_norm(ours[0], (16,), ours[1], ours[2]))
+    ref = Ft.gelu(Ft.layer_norm(theirs[0], (16,), theirs[1], theirs[2]))
+    upstream = r.normal(size=x.shape)
+    out.backward(upstream)
+    ref.backward(torch.tensor(upstream))
+    np.testing.assert_allclose(out.data, ref.detach().numpy(), rtol=1e-9, atol=1e-12)
+    for a, t in zip(ours, theirs):
+        np.testing.assert_allclose(a.grad.data, t.grad.numpy(), rtol=1e-9, atol=1e-12)
+
+
+# ----- the switch ------------------------------------------------------------------------------
+def test_installed_but_not_chosen_changes_nothing():
+    assert tt_accelerate.enabled() == []
+    for name, op in ACCELERATED.items():
+        assert OPS[name] is ops.base(name)
+        assert plugins.registry().providers("ops", name)[-1] == tt_accelerate.PROVIDER
+        entry = next(e for e in plugins.listing("ops")
+                     if e.name == name and e.provider == tt_accelerate.PROVIDER)
+        assert entry.alternative and entry.obj is op
+
+
+def test_enable_and_disable_switch_every_op():
+    assert tt_accelerate.enable() == list(tt_accelerate.OP_NAMES)
+    assert sorted(tt_accelerate.enabled()) == sorted(ACCELERATED)
+    assert all(OPS[name] is op for name, op in ACCELERATED.items())
+    import tt_nn
+    layer = tt_nn.LayerNorm(8)
+    x = tt.randn(2, 8, requires_grad=True)
+    layer(x).sum().backward()  # layers look the op up by name: they run the kernel
+    tt_accelerate.disable()
+    assert tt_accelerate.enabled() == [] and OPS["gelu"] is ops.base("gelu")
+
+
+def test_enable_one_op_and_keep_other_choices():
+    tt_accelerate.enable("gelu")
+    assert tt_accelerate.enabled() == ["gelu"] and OPS["layer_norm"] is ops.base("layer_norm")
+    plugins.use("layer_norm", "tt-nn")
+    tt_accelerate.disable()
+    assert OPS["gelu"] is ops.base("gelu")
+    assert plugins._choices.get(("ops", "layer_norm")) == "tt-nn"  # not ours: kept
+    plugins.clear_choices("tt-nn")
+
+
+def test_the_op_names_are_those_of_the_ops():
+    assert sorted(tt_accelerate.OP_NAMES) == sorted(ACCELERATED)
+
+
+def test_importing_the_plugin_does_not_import_numba():
+    import subprocess
+    import sys
+
+    code = ("import sys, numpy as np, tt_tensor as tt, tt_nn.functional as F\n"
+            "F.gelu(tt.tensor(np.ones(3))); F.layer_norm(tt.tensor(np.ones((2, 3))), (3,))\n"
+            "from tt_tensor import plugins\n"
+            "assert 'tt-accelerate' in plugins.registry().providers('ops', 'gelu')\n"
+            "print('numba' in sys.modules)\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
