@@ -8,10 +8,16 @@ updates and both final results — the sanity check that the reference trains th
 thing. Then the totals, against the target "`tt-milestones run --all` under 10 s" and the
 issue's ≈3.6 s for PyTorch.
 
-Times are the best of REPEATS runs, after a warm-up (imports, the plugin registry, torch's
-first call). NumPy's BLAS runs on one thread (the bench env sets OPENBLAS_NUM_THREADS=1).
+Times are CPU seconds (steadier than wall-clock time on a shared machine: both run on one
+thread), the best of REPEATS runs, after a warm-up (imports, the plugin registry, torch's
+first call). The tt and torch runs of a milestone are interleaved (tt, torch, torch, tt,
+...), so a busy moment slows both; the spread is the lowest and highest ratio of the
+rounds. NumPy's BLAS runs on one thread (the bench env sets OPENBLAS_NUM_THREADS=1).
+
+    hatch run bench:python benchmarks/bench_milestones.py [perceptron xor ...]
 """
 
+import os
 import pathlib
 import sys
 import time
@@ -28,20 +34,33 @@ TARGET_SECONDS = 10.0  # issue 6: `tt-milestones run --all` under 10 s
 ISSUE_TORCH_SECONDS = 3.6  # issue 6: "the same five trainings take about 3.6 s in PyTorch"
 
 
-def best_of(fn, *args):
-    """(best wall time over REPEATS calls, the last call's value): a training is long enough
-    to time one call at a time; the best of a few ignores a busy machine's hiccups."""
-    best = float("inf")
-    for _ in range(REPEATS):
-        start = time.perf_counter()
-        value = fn(*args)
-        best = min(best, time.perf_counter() - start)
-    return best, value
+def cpu_seconds(fn, *args):
+    """(CPU seconds of one call, its value): a training is long enough to time one call."""
+    start = time.process_time()
+    value = fn(*args)
+    return time.process_time() - start, value
+
+
+def interleaved(ours, theirs):
+    """Per-round CPU seconds of `ours()` and `theirs()` (None: not run), the order
+    alternating each round, and the last value of each."""
+    times, values = ([], []), [None, None]
+    for r in range(REPEATS):
+        order = (0, 1) if r % 2 == 0 else (1, 0)
+        for i in order:
+            fn = (ours, theirs)[i]
+            if fn is not None:
+                seconds, values[i] = cpu_seconds(fn)
+                times[i].append(seconds)
+    return times, values
 
 
 def tt_summary(result) -> str:
     """tt's final results, in the same words as the torch reference's."""
     text = f"{result.accuracy:.1%}"
+    rows = result.extras.get("fair_comparison")
+    if rows:  # the cnn milestone's MLP, trained the same way
+        text += f", MLP {rows[-1]['accuracy']:.1%}"
     if "self_attention" in result.extras:
         ablation = result.extras.get("reversed_copy_accuracy", {})
         text += (f", self {result.extras['self_attention']:.2f}, rev "
@@ -58,26 +77,35 @@ def main() -> None:
         trainings["xor"](SEED)  # warm-up: torch's first autograd call and optimizer setup
     tt_milestones.run("xor", seed=SEED)  # warm-up: imports and the plugin registry
 
-    print(f"Each milestone's whole run, seed {SEED}, best of {REPEATS}; PyTorch on 1 thread; "
-          "updates = main training")
-    print(f"{'milestone':<12} {'updates':>7} {'tt s':>7} {'torch s':>8} {'tt/torch':>9}  "
-          f"{'tt result':<33} torch result")
+    names = [a for a in sys.argv[1:] if a in MILESTONES] or list(MILESTONES)
+    print(f"Each milestone's whole run, seed {SEED}, CPU seconds, best of {REPEATS} interleaved "
+          f"rounds; PyTorch on 1 thread; load average {os.getloadavg()[0]:.2f}; updates = main "
+          "training")
+    print(f"{'milestone':<12} {'updates':>7} {'tt s':>7} {'torch s':>8} {'tt/torch':>9} "
+          f"{'spread':>11}  {'tt result':<33} torch result")
     total_tt, total_torch, problems = 0.0, 0.0, []
-    for name in MILESTONES:
-        seconds, result = best_of(tt_milestones.run, name, SEED)
+    for name in names:
+        reference_fn = None if trainings is None else (lambda: trainings[name](SEED))
+        (ours, theirs), (result, reference_value) = interleaved(
+            lambda: tt_milestones.run(name, seed=SEED), reference_fn)
+        seconds = min(ours)
         total_tt += seconds
         updates = result.config["updates"]
         if not result.passed:
             problems.append(f"tt's {name} did not pass its checks")
-        reference, reference_text = None, "—"
+        reference, reference_text, spread = None, "—", ""
         if trainings is not None:
-            reference, (reference_text, torch_updates) = best_of(trainings[name], SEED)
+            reference = min(theirs)
+            reference_text, torch_updates = reference_value
             total_torch += reference
+            rounds = [a / b for a, b in zip(ours, theirs)]
+            spread = f"{min(rounds):.2f}–{max(rounds):.2f}"
             if torch_updates != updates:
                 problems.append(f"{name}: torch made {torch_updates} updates, tt {updates}")
         ref_seconds = "—" if reference is None else f"{reference:.3f}"
         print(f"{name:<12} {updates:>7} {seconds:>7.3f} {ref_seconds:>8} "
-              f"{ratio(seconds, reference):>9}  {tt_summary(result):<33} {reference_text}")
+              f"{ratio(seconds, reference):>9} {spread:>11}  {tt_summary(result):<33} "
+              f"{reference_text}", flush=True)
     torch_total = None if trainings is None else total_torch
     torch_text = "—" if torch_total is None else f"{torch_total:.3f}"
     print(f"{'total':<12} {'':>7} {total_tt:>7.3f} {torch_text:>8} "
