@@ -73,6 +73,34 @@ def test_max_pool_equals_the_formula_and_winner_gets_gradient():
     assert set(np.unique(x[t.grad.data > 0])) <= set(np.unique(out.data))
 
 
+def max_pool_by_loops(x, k):
+    """k x k windows, stride k: the maximum, and the gradient of out.sum() (1 on each
+    window's first maximum, row by row)."""
+    n, c, h, w = x.shape
+    out, grad = np.zeros((n, c, h // k, w // k), dtype=x.dtype), np.zeros_like(x)
+    for a, b, y, xx in np.ndindex(out.shape):
+        window = x[a, b, y * k:y * k + k, xx * k:xx * k + k]
+        i, j = np.unravel_index(np.argmax(window), window.shape)   # argmax: the first maximum
+        out[a, b, y, xx] = window[i, j]
+        grad[a, b, y * k + i, xx * k + j] = 1
+    return out, grad
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("shape", [(3, 2, 6, 8), (2, 3, 7, 5)])   # 7, 5: a last row/column in no window
+def test_max_pool_2x2_fast_path_matches_the_formula_with_ties(dtype, shape):
+    """The 2x2 stride-2 path (pairwise maxima) picks the first maximum, as the loop does;
+    many ties (values 0..2, like ReLU outputs' zeros)."""
+    x = np.random.default_rng(5).integers(0, 3, size=shape).astype(dtype)
+    t = tt.Tensor(x, requires_grad=True)
+    out = F.max_pool2d(t, 2)
+    out.sum().backward()
+    expected, expected_grad = max_pool_by_loops(x, 2)
+    assert out.dtype == dtype and t.grad.dtype == dtype
+    np.testing.assert_array_equal(out.data, expected)
+    np.testing.assert_array_equal(t.grad.data, expected_grad)
+
+
 def test_column_buffers_are_reused_between_steps():
     _buffers.clear()
     w = tt.Tensor(np.ones((2, 1, 3, 3), dtype=np.float32), requires_grad=True)
