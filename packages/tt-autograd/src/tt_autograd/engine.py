@@ -8,10 +8,18 @@ then walks that list in reverse: each node's gradient is complete by the time it
 reached, because everything that used it came later in the forward pass and so earlier in
 the walk. The op's backward turns that gradient into gradients for its inputs, which are
 added to what they have so far.
+
+`backward` gets that order cheaply: every node carries `seq`, a number given when it was
+made, and a node is always made after the nodes of its inputs, so the nodes reachable from
+the root sorted by `seq`, largest first, are a valid order (one pass to collect them, one
+sort in C). Leaf tensors collect their summed gradient once, after the walk.
+`topological_order` (the explicit depth-first order, leaves included) is kept for tools
+that want to look at the graph.
 """
 
 from __future__ import annotations
 
+from operator import attrgetter
 from time import perf_counter
 from typing import Any
 
@@ -81,20 +89,20 @@ def backward(root: Tensor, gradient: Any = None, retain_graph: bool | None = Non
 
     observers = [o for o in state.observers if o.backward is not None]
     keep = bool(retain_graph)
-    start = root if root._node is None else root._node
-    grads: dict[int, np.ndarray] = {id(start): seed}
     handed_out: set[int] = set()  # arrays already stored as some leaf's .grad in this pass
+    start = root._node
+    if start is None:  # the root is itself a leaf: d(root)/d(root) = the seed
+        _accumulate_leaf(root, seed, handed_out)
+        return
+    grads: dict[int, np.ndarray] = {id(start): seed}
+    leaves: dict[int, list] = {}  # id(leaf) -> [leaf, summed gradient]
     # Like PyTorch, a backward that meets 0 or inf produces inf/NaN quietly; anomaly mode is
     # the tool that stops at it and names the op.
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        for vertex in reversed(topological_order(start)):
-            grad = grads.pop(id(vertex), None)
+        for node in _nodes_last_first(start):
+            grad = grads.pop(id(node), None)
             if grad is None:  # nothing downstream depended on it
                 continue
-            if type(vertex) is not Node:  # a leaf tensor: it collects the gradient
-                _accumulate_leaf(vertex, grad, handed_out)
-                continue
-            node = vertex
             if node.retained is not None:  # retain_grad(): keep it on the tensor too
                 tensor = node.retained()
                 if tensor is not None:
@@ -105,7 +113,8 @@ def backward(root: Tensor, gradient: Any = None, retain_graph: bool | None = Non
                     f"backward: trying to go backward through the graph a second time (the "
                     f"values '{op.name}' saved were freed by the first backward); pass "
                     f"retain_graph=True to the first backward() if you need to do this")
-            _check_versions(node, op, ctx)
+            if op.saves_inputs or op.saves_output:
+                _check_versions(node, op, ctx)
             if observers:
                 began = perf_counter()
                 input_grads = op.backward(ctx, grad)
@@ -114,6 +123,7 @@ def backward(root: Tensor, gradient: Any = None, retain_graph: bool | None = Non
                     observer.backward(op, inputs, input_grads, ctx, seconds)
             else:
                 input_grads = op.backward(ctx, grad)
+            del grad
             if not keep:  # release what forward saved, and the links to the inputs
                 node.ctx = None
                 node.inputs = ()
@@ -121,10 +131,37 @@ def backward(root: Tensor, gradient: Any = None, retain_graph: bool | None = Non
                 if parent is None or parent_grad is None:
                     continue
                 key = id(parent)
-                if key in grads:
-                    grads[key] = grads[key] + parent_grad
+                if type(parent) is Node:
+                    so_far = grads.get(key)
+                    grads[key] = parent_grad if so_far is None else so_far + parent_grad
                 else:
-                    grads[key] = parent_grad
+                    entry = leaves.get(key)
+                    if entry is None:
+                        leaves[key] = [parent, parent_grad]
+                    else:
+                        entry[1] = entry[1] + parent_grad
+            del input_grads
+        for leaf, grad in leaves.values():
+            _accumulate_leaf(leaf, grad, handed_out)
+
+
+_SEQ = attrgetter("seq")
+
+
+def _nodes_last_first(start: Node) -> list[Node]:
+    """The nodes reachable from `start`, each before every node it was computed from
+    (largest `seq` first: a node is made after the nodes of its inputs)."""
+    nodes = [start]
+    seen = {id(start)}
+    stack = [start]
+    while stack:
+        for parent in stack.pop().inputs:
+            if type(parent) is Node and id(parent) not in seen:
+                seen.add(id(parent))
+                nodes.append(parent)
+                stack.append(parent)
+    nodes.sort(key=_SEQ, reverse=True)
+    return nodes
 
 
 def _check_versions(node: Node, op: Any, ctx: Any) -> None:

@@ -12,6 +12,7 @@ from what. Walking those records backwards is tt-autograd's job; tt-tensor only 
 
 from __future__ import annotations
 
+from itertools import count
 from time import perf_counter
 from typing import Any, ClassVar
 
@@ -37,6 +38,9 @@ class Context:
     output_version: int = 0
 
 
+_node_numbers = count()  # Node.seq: creation order (itertools.count is thread-safe in CPython)
+
+
 class Node:
     """One recorded op in the graph: what backward walks. It holds no values of its own.
 
@@ -48,15 +52,19 @@ class Node:
 
     Attributes: `op` (the Function), `ctx` (what forward saved; `None` once backward has
     used it), `inputs`, `counter` (the output tensor's version counter), `shape`/`dtype`
-    of the output, and `retained` (a weak reference to the tensor, after `retain_grad()`).
+    of the output, `retained` (a weak reference to the tensor, after `retain_grad()`) and
+    `seq`, a number that grows with every node made: a node's inputs were made before it,
+    so sorting nodes by `seq` puts each after everything it was computed from (how the
+    engine orders backward without a graph search).
     """
 
-    __slots__ = ("op", "ctx", "inputs", "counter", "shape", "dtype", "retained")
+    __slots__ = ("op", "ctx", "inputs", "counter", "shape", "dtype", "retained", "seq")
 
     def __init__(self, op: Any, ctx: Context, inputs: tuple, counter: list, out: np.ndarray) -> None:
         self.op, self.ctx, self.inputs, self.counter = op, ctx, inputs, counter
         self.shape, self.dtype = out.shape, out.dtype
         self.retained = None
+        self.seq = next(_node_numbers)
 
     def name(self) -> str:
         """The op's name, e.g. `"matmul"` (torch's `grad_fn.name()`)."""
@@ -107,29 +115,36 @@ class Function:
 
     @classmethod
     def apply(cls, *inputs: Any, **params: Any) -> "Tensor":
-        """Run the op on Tensors (or plain numbers) and record it for backward."""
+        """Run the op on Tensors (or plain numbers) and record it for backward.
+
+        This runs for every op, so it is written for speed: one pass over the inputs that
+        collects their arrays and, when recording, what backward needs (who wants a
+        gradient, where each input came from, its version counter and version now).
+        """
         ctx = Context()
-        # One pass over the inputs: their arrays, and (when recording) what backward needs.
-        arrays, needs, parents, counters = [], [], [], []
         record = False
         if state.grad_enabled and cls.differentiable:
+            arrays, needs, parents, counters, versions = [], [], [], [], []
             for x in inputs:
                 if isinstance(x, Tensor):
                     arrays.append(x.data)
-                    counters.append(x._counter)
-                    wants = x.requires_grad
-                    needs.append(wants)
-                    if wants:
+                    counter = x._counter
+                    counters.append(counter)
+                    versions.append(counter[0])
+                    if x.requires_grad:
                         record = True
+                        needs.append(True)
                         node = x._node
                         parents.append(x if node is None else node)  # a leaf collects .grad
                     else:
+                        needs.append(False)
                         parents.append(None)
                 else:
                     arrays.append(x)
                     needs.append(False)
                     parents.append(None)
                     counters.append(None)
+                    versions.append(0)
             ctx.needs_grad = tuple(needs)
         else:
             arrays = [x.data if isinstance(x, Tensor) else x for x in inputs]
@@ -151,7 +166,7 @@ class Function:
             result.requires_grad = True
             result._node = Node(cls, ctx, tuple(parents), counter, data)
             ctx.counters = counters
-            ctx.versions = [c[0] if c is not None else 0 for c in counters]
+            ctx.versions = versions
         else:
             result.requires_grad = False
             result._node = None
