@@ -30,10 +30,21 @@ def test_float32_gelu_fast_path_is_within_1e7_of_the_formula():
     expected, expected_slope = plain_gelu(x.astype(np.float32))
     np.testing.assert_allclose(out, expected, rtol=1e-6, atol=4e-7)
     np.testing.assert_allclose(slope, expected_slope, rtol=0, atol=4e-7)
-    # max(x, 0) - |x|·Φ(-|x|) keeps relative precision in the lower tail.
+    # Training's Φ = 0.5 + sign(x)·(0.5 - h) is exact to a few float32 steps near 0.5
+    # (absolute, as PyTorch's float32 (1 + erf)/2): gelu = x·Φ within |x|·3e-7 of the truth.
+    assert np.all(np.abs(out - expected) <= 3e-7 * np.abs(x) + 1e-30)
     tail = (x > -6) & (x < -1)
-    np.testing.assert_allclose(out[tail], expected[tail], rtol=2e-2)
+    # Inference's max(x, 0) - |x|·Φ(-|x|) keeps relative precision in the lower tail.
+    inference, none = gelu_float32(x.astype(np.float32), slope=False)
+    assert none is None
+    np.testing.assert_allclose(inference, expected, rtol=1e-6, atol=4e-7)
+    np.testing.assert_allclose(inference[tail], expected[tail], rtol=2e-2)
     assert np.isnan(gelu_float32(np.array([np.nan], dtype=np.float32))[0][0])
+    # gelu(+inf) = +inf, gelu(-inf) is NaN (-inf·0), as in PyTorch.
+    for with_slope in (True, False):
+        with np.errstate(invalid="ignore"):
+            both = gelu_float32(np.array([np.inf, -np.inf], dtype=np.float32), slope=with_slope)[0]
+        assert both[0] == np.inf and np.isnan(both[1])
 
 
 def test_float32_gelu_block_boundaries_and_shapes():
