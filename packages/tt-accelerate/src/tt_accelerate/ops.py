@@ -81,7 +81,7 @@ class GELUOp(Function):
 
     @staticmethod
     def flops(ctx, inputs, output):
-        return int(8 * output.size)
+        return base("gelu").flops(ctx, inputs, output)
 
     @staticmethod
     def examples():
@@ -151,7 +151,7 @@ class LayerNormOp(Function):
 
     @staticmethod
     def flops(ctx, inputs, output):
-        return int(8 * output.size)
+        return base("layer_norm").flops(ctx, inputs, output)
 
     @staticmethod
     def examples():
