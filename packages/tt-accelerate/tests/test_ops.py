@@ -147,6 +147,16 @@ def test_forward_and_backward_match_torch():
     np.testing.assert_allclose(out.data, ref.detach().numpy(), rtol=1e-9, atol=1e-12)
     for a, t in zip(ours, theirs):
         np.testing.assert_allclose(a.grad.data, t.grad.numpy(), rtol=1e-9, atol=1e-12)
+    # float32: close to torch's float32 (both within float32 rounding of the exact values)
+    ours32 = [tt.tensor(a.astype(np.float32), requires_grad=True) for a in (x, w, b)]
+    theirs32 = [torch.tensor(a.astype(np.float32), requires_grad=True) for a in (x, w, b)]
+    out = F.gelu(F.layer_norm(ours32[0], (16,), ours32[1], ours32[2]))
+    ref = Ft.gelu(Ft.layer_norm(theirs32[0], (16,), theirs32[1], theirs32[2]))
+    out.backward(upstream.astype(np.float32))
+    ref.backward(torch.tensor(upstream.astype(np.float32)))
+    np.testing.assert_allclose(out.data, ref.detach().numpy(), rtol=1e-5, atol=1e-5)
+    for a, t in zip(ours32, theirs32):
+        np.testing.assert_allclose(a.grad.data, t.grad.numpy(), rtol=1e-4, atol=1e-4)
 
 
 # ----- the switch ------------------------------------------------------------------------------
@@ -197,3 +207,28 @@ def test_importing_the_plugin_does_not_import_numba():
             "print('numba' in sys.modules)\n")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_bad_layer_norm_arguments_get_the_numpy_ops_error():
+    x, wrong = np.ones((2, 4)), np.ones(3)
+    for op in (ACCELERATED["layer_norm"], ops.base("layer_norm")):
+        with pytest.raises(ValueError):
+            op.apply(tt.tensor(x), tt.tensor(wrong), None)
+    with pytest.raises(ValueError, match="approximate"):
+        ACCELERATED["gelu"].apply(tt.tensor(x), approximate="fast")
+    with pytest.raises(TypeError, match="floating-point"):
+        ACCELERATED["gelu"].apply(tt.tensor(np.ones(3, dtype=np.int64)))
+
+
+def test_without_numba_the_chosen_op_says_how_to_fix_it():
+    import subprocess
+    import sys
+
+    code = ("import sys; sys.modules['numba'] = None\n"
+            "import numpy as np, tt_tensor as tt, tt_accelerate\n"
+            "from tt_tensor import OPS\n"
+            "tt_accelerate.enable('gelu')\n"
+            "try:\n    OPS['gelu'].apply(tt.tensor(np.ones(3)))\n"
+            "except ImportError as e:\n    print(e)\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert "need numba" in out.stdout and "tt_accelerate.disable()" in out.stdout

@@ -54,10 +54,9 @@ def disable() -> None:
 
 def enabled() -> list[str]:
     """The names whose op is tt-accelerate's right now."""
-    from tt_tensor import plugins
+    from tt_accelerate.ops import OP_CLASSES
 
-    ours = {e.name: e.obj for e in plugins.listing("ops") if e.provider == PROVIDER}
-    return [name for name, op in ours.items() if _current(name) is op]
+    return [op.name for op in OP_CLASSES if _current(op.name) is op]
 
 
 def _current(name: str):

@@ -110,13 +110,17 @@ class LayerNormOp(Function):
     @staticmethod
     def forward(ctx, x, weight=None, bias=None, normalized_ndim=1, eps=1e-5):
         x = np.asarray(x)
-        same = all(p is None or np.asarray(p).dtype == x.dtype for p in (weight, bias))
-        if x.dtype.type not in FAST_DTYPES or not same:
+        feature_shape = x.shape[x.ndim - normalized_ndim:]
+        features = math.prod(feature_shape)
+        # The kernel reads weight[j] and bias[j] for every feature j unchecked: anything but
+        # one matching value per feature (and the input's dtype) goes to tt-nn's op, which
+        # raises or promotes exactly as it always does.
+        fits = all(p is None or (np.asarray(p).dtype == x.dtype and np.size(p) == features)
+                   for p in (weight, bias))
+        if x.dtype.type not in FAST_DTYPES or not fits or not features:
             ctx.fallback = base("layer_norm")
             return ctx.fallback.forward(ctx, x, weight, bias, normalized_ndim, eps)
         ctx.fallback = None
-        feature_shape = x.shape[x.ndim - normalized_ndim:]
-        features = math.prod(feature_shape)
         rows = np.ascontiguousarray(x).reshape(-1, features)
         empty = np.empty(0, dtype=x.dtype)
         w = empty if weight is None else np.ascontiguousarray(weight).reshape(-1)
