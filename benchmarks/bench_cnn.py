@@ -15,13 +15,20 @@ both alike. The table gives the median time per step of each and the median of t
 per-round ratios tt/torch with its spread (lowest and highest round), in CPU time (steady
 on a shared machine: both run on one thread) and in wall-clock time.
 
+`--memory` adds the peak memory of one step: the growth of the resident set above its level
+before the step (after two warm-up steps), in a fresh process per library, with glibc
+mapping every big block on its own so that memory freed during the step leaves the
+resident set at once (Linux only; the method of bench_nn.py).
+
     hatch run bench:vision            # all three workloads
     hatch run bench:vision lenet64    # one of: lenet64, lenet256, cifar128
+    hatch run bench:vision --memory   # and the peak memory per step of each
 """
 
 import os
 import pathlib
 import statistics
+import subprocess
 import sys
 import time
 
@@ -107,8 +114,47 @@ def interleaved(ours, theirs, rounds: int, seconds_per_round: float = 0.15):
     return tt_times, torch_times
 
 
+def _rss_kib(field: str) -> int:
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith(field):
+                return int(line.split()[1])
+    raise RuntimeError(f"{field} not in /proc/self/status")
+
+
+def measure_memory(name: str, library: str) -> None:
+    """Child process: print the peak resident growth (MiB) of one step above the level
+    before it (after two warm-up steps), resetting the high-water mark through clear_refs."""
+    torch = torch_or_none() if library == "torch" else None
+    limit_numpy_blas_threads(1)
+    ours, theirs = steps(*WORKLOADS[name], torch)
+    step = ours if torch is None else theirs
+    del ours, theirs
+    step()
+    step()
+    before = _rss_kib("VmRSS:")
+    with open("/proc/self/clear_refs", "w") as f:
+        f.write("5")  # reset VmHWM to the current resident size
+    step()
+    print((_rss_kib("VmHWM:") - before) / 1024)
+
+
+def peak_memory(name: str, library: str) -> float | None:
+    """MiB, measured in a fresh process (None if that is impossible here)."""
+    try:
+        env = dict(os.environ, MALLOC_MMAP_THRESHOLD_="65536")
+        out = subprocess.run([sys.executable, __file__, "--measure-memory", name, library],
+                             capture_output=True, text=True, timeout=300, check=True, env=env)
+        return float(out.stdout.strip().splitlines()[-1])
+    except (subprocess.SubprocessError, ValueError, IndexError, OSError):
+        return None
+
+
 def main(argv: list[str] | None = None) -> None:
     argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["--measure-memory"]:
+        measure_memory(argv[1], argv[2])
+        return
     names = [a for a in argv if a in WORKLOADS] or list(WORKLOADS)
     rounds = int(os.environ.get("TT_BENCH_ROUNDS", "7"))
     torch = torch_or_none()
@@ -136,6 +182,12 @@ def main(argv: list[str] | None = None) -> None:
               f"≤{TARGETS[name]}", flush=True)
     if torch is None:
         print("(PyTorch is not installed: no reference column)")
+    if "--memory" in argv:
+        print("peak memory of one step (MiB above the level before it, a fresh process each):")
+        for name in names:
+            ours, theirs = peak_memory(name, "tt"), peak_memory(name, "torch")
+            print(f"{name:>9} tt {'—' if ours is None else f'{ours:.1f}'}, torch "
+                  f"{'—' if theirs is None else f'{theirs:.1f}'}", flush=True)
 
 
 if __name__ == "__main__":
