@@ -22,10 +22,17 @@ from tt_tensor import Example, Function
 FAST_DTYPES = (np.float32, np.float64)
 
 
+_KERNELS = None  # the kernels module, once imported
+
+
 def kernels():
     """The compiled kernels module (importing numba on first use)."""
+    global _KERNELS
+    if _KERNELS is not None:
+        return _KERNELS
     try:
-        return importlib.import_module("tt_accelerate.kernels")
+        _KERNELS = importlib.import_module("tt_accelerate.kernels")
+        return _KERNELS
     except ImportError as error:
         raise ImportError(f"tt-accelerate's kernels need numba ({error}); install it with "
                           "`pip install numba`, or switch the accelerator off with "

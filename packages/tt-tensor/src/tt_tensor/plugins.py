@@ -305,7 +305,8 @@ class Registry:
         return sorted(self.entries[kind])
 
     def providers(self, kind: str, name: str) -> list[str]:
-        """The providers that registered `name` in `kind` (alternatives last), each once."""
+        """The providers that registered `name` in `kind`, in the order they registered it
+        (alternatives last)."""
         with _lock:
             self.collect(kind, name)
         return [e.provider for e in _in_order(self.entries[kind].get(name, []))]
