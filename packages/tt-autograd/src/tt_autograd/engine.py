@@ -78,7 +78,8 @@ def backward(root: Tensor, gradient: Any = None, retain_graph: bool | None = Non
             raise RuntimeError(f"backward: grad can be implicitly created only for scalar "
                                f"outputs; this tensor has shape {root.shape}, so pass "
                                f"`gradient` of that shape")
-        seed = np.ones_like(root.data)
+        seed = np.empty_like(root.data)  # (faster than np.ones_like, a Python function)
+        seed.fill(1)
     else:
         # A copy: the caller's array must not become (or alias) a leaf's `.grad`.
         seed = np.array(gradient.data if isinstance(gradient, Tensor) else gradient,
@@ -87,20 +88,24 @@ def backward(root: Tensor, gradient: Any = None, retain_graph: bool | None = Non
             raise RuntimeError(f"backward: gradient has shape {seed.shape} but the tensor "
                                f"has shape {root.shape}")
 
-    observers = [o for o in state.observers if o.backward is not None]
+    observers = state.observers
+    if observers:
+        observers = [o for o in observers if o.backward is not None]
     keep = bool(retain_graph)
     handed_out: set[int] = set()  # arrays already stored as some leaf's .grad in this pass
     start = root._node
     if start is None:  # the root is itself a leaf: d(root)/d(root) = the seed
         _accumulate_leaf(root, seed, handed_out)
         return
-    grads: dict[int, np.ndarray] = {id(start): seed}
+    # Gradients so far, keyed by the node itself (nodes hash by identity) and, for leaf
+    # tensors, by id() (a Tensor's == is elementwise, so it is kept out of dict lookups).
+    grads: dict[Node, np.ndarray] = {start: seed}
     leaves: dict[int, list] = {}  # id(leaf) -> [leaf, summed gradient]
     # Like PyTorch, a backward that meets 0 or inf produces inf/NaN quietly; anomaly mode is
     # the tool that stops at it and names the op.
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         for node in _nodes_last_first(start):
-            grad = grads.pop(id(node), None)
+            grad = grads.pop(node, None)
             if grad is None:  # nothing downstream depended on it
                 continue
             if node.retained is not None:  # retain_grad(): keep it on the tensor too
@@ -113,8 +118,12 @@ def backward(root: Tensor, gradient: Any = None, retain_graph: bool | None = Non
                     f"backward: trying to go backward through the graph a second time (the "
                     f"values '{op.name}' saved were freed by the first backward); pass "
                     f"retain_graph=True to the first backward() if you need to do this")
-            if op.saves_inputs or op.saves_output:
-                _check_versions(node, op, ctx)
+            if op.saves_output and node.counter[0] != ctx.output_version:
+                _check_versions(node, op, ctx)  # raises, naming the op
+            if op.saves_inputs:
+                for counter, version in zip(ctx.counters, ctx.versions):
+                    if counter is not None and counter[0] != version:
+                        _check_versions(node, op, ctx)  # raises, naming the op and input
             if observers:
                 began = perf_counter()
                 input_grads = op.backward(ctx, grad)
@@ -130,11 +139,11 @@ def backward(root: Tensor, gradient: Any = None, retain_graph: bool | None = Non
             for parent, parent_grad in zip(inputs, input_grads):
                 if parent is None or parent_grad is None:
                     continue
-                key = id(parent)
                 if type(parent) is Node:
-                    so_far = grads.get(key)
-                    grads[key] = parent_grad if so_far is None else so_far + parent_grad
+                    so_far = grads.get(parent)
+                    grads[parent] = parent_grad if so_far is None else so_far + parent_grad
                 else:
+                    key = id(parent)
                     entry = leaves.get(key)
                     if entry is None:
                         leaves[key] = [parent, parent_grad]
@@ -151,17 +160,14 @@ _SEQ = attrgetter("seq")
 def _nodes_last_first(start: Node) -> list[Node]:
     """The nodes reachable from `start`, each before every node it was computed from
     (largest `seq` first: a node is made after the nodes of its inputs)."""
-    nodes = [start]
-    seen = {id(start)}
+    seen = {start}
     stack = [start]
     while stack:
         for parent in stack.pop().inputs:
-            if type(parent) is Node and id(parent) not in seen:
-                seen.add(id(parent))
-                nodes.append(parent)
+            if type(parent) is Node and parent not in seen:
+                seen.add(parent)
                 stack.append(parent)
-    nodes.sort(key=_SEQ, reverse=True)
-    return nodes
+    return sorted(seen, key=_SEQ, reverse=True)
 
 
 def _check_versions(node: Node, op: Any, ctx: Any) -> None:

@@ -19,6 +19,7 @@ from tt_tensor import random as _random
 from tt_tensor.device import CPU, _is_device, check_device, device
 from tt_tensor.dtypes import to_array
 from tt_tensor.plugins import OPS
+from tt_tensor.plugins import engine as _engine
 
 
 class Tensor:
@@ -169,9 +170,7 @@ class Tensor:
         The graph's saved values are freed as backward uses them, unless `retain_graph=True`
         (then a second backward through the same graph works).
         """
-        from tt_tensor.plugins import engine
-
-        engine("backward")(self, gradient, retain_graph=retain_graph)
+        _engine("backward")(self, gradient, retain_graph=retain_graph)
 
     def retain_grad(self) -> None:
         """Keep this non-leaf tensor's gradient in `.grad` at the next backward (as torch)."""

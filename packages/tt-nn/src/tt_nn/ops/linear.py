@@ -29,13 +29,14 @@ class LinearOp(Function):
 
     @staticmethod
     def forward(ctx, x, weight, bias=None):
-        if np.ndim(weight) != 2 or np.ndim(x) == 0 or np.shape(x)[-1] != np.shape(weight)[1]:
-            raise ValueError(f"linear: input of shape {np.shape(x)} does not fit weight of "
-                             f"shape {np.shape(weight)}: the input's last dimension must be "
+        x, weight = np.asarray(x), np.asarray(weight)
+        if weight.ndim != 2 or x.ndim == 0 or x.shape[-1] != weight.shape[1]:
+            raise ValueError(f"linear: input of shape {x.shape} does not fit weight of "
+                             f"shape {weight.shape}: the input's last dimension must be "
                              f"in_features = weight.shape[1]")
-        if bias is not None and np.shape(bias) != (np.shape(weight)[0],):
+        if bias is not None and np.shape(bias) != (weight.shape[0],):
             raise ValueError(f"linear: bias has shape {np.shape(bias)}, expected "
-                             f"({np.shape(weight)[0]},) to match weight {np.shape(weight)}")
+                             f"({weight.shape[0]},) to match weight {weight.shape}")
         # Fold the batch dimensions into one: a single 2-D matmul is one BLAS call, while
         # NumPy runs a 3-D `x @ weight.T` as many small ones (up to ~25× slower).
         x2 = x.reshape(math.prod(x.shape[:-1]), x.shape[-1])  # not -1: 0 features is fine
@@ -66,7 +67,11 @@ class LinearOp(Function):
             grad_x = ((weight.T @ g2.T).T if column_major else g2 @ weight).reshape(ctx.x_shape)
         grad_w = (g2.T @ x2) if need_w else None
         # The bias gradient sums the rows: ones @ g is one BLAS call, faster than .sum(0).
-        grad_b = np.ones(g2.shape[0], dtype=g2.dtype) @ g2 if need_b else None
+        grad_b = None
+        if need_b:
+            ones = np.empty(g2.shape[0], dtype=g2.dtype)  # (np.ones is a slower Python function)
+            ones.fill(1)
+            grad_b = ones @ g2
         return grad_x, grad_w, grad_b
 
     @staticmethod

@@ -38,8 +38,8 @@ def _check_float_target(op: str, target) -> None:
 
 def _reduce(losses: np.ndarray, reduction: str) -> np.ndarray:
     if reduction == "mean":  # of no elements: NaN, as in PyTorch (without NumPy's warning)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            return np.asarray(losses.sum() / losses.size, dtype=losses.dtype)
+        size = losses.size
+        return np.asarray(losses.sum() / size if size else np.nan, dtype=losses.dtype)
     if reduction == "sum":
         return np.asarray(losses.sum(), dtype=losses.dtype)
     return losses
@@ -87,6 +87,16 @@ class MSELossOp(Function):
     examples = staticmethod(_examples_pair)
 
 
+def _clamped_logs(p: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """log p and log(1 - p), each clamped at -100 as PyTorch does (so p = 0 or 1 is finite)."""
+    with np.errstate(divide="ignore", invalid="ignore"):  # log(0) = -inf, clamped just below
+        log_p = np.asarray(np.log(p))  # asarray: a 0-d input gives a NumPy scalar
+        log_1mp = np.asarray(np.log1p(-p))
+    np.maximum(log_p, -100, out=log_p)
+    np.maximum(log_1mp, -100, out=log_1mp)
+    return log_p, log_1mp
+
+
 class BCELossOp(Function):
     """Binary cross-entropy on probabilities p in [0, 1] against targets y:
     -(y·log p + (1 - y)·log(1 - p)).
@@ -102,16 +112,22 @@ class BCELossOp(Function):
         check_reduction("binary_cross_entropy", reduction)
         _check_same_shape("binary_cross_entropy", input, target)
         _check_float_target("binary_cross_entropy", target)
-        if input.size and (input.min() < 0 or input.max() > 1):
+        log_p, log_1mp = _clamped_logs(input)
+        # -(y·log p + (1 - y)·log(1 - p)), with one temporary
+        losses = np.asarray(target * log_p)
+        rest = 1 - target
+        rest *= log_1mp
+        losses += rest
+        np.negative(losses, out=losses)
+        loss = _reduce(losses, reduction)
+        # A probability outside [0, 1] makes a log NaN, so the range is checked (two more
+        # passes) only when the result holds a NaN.
+        if np.isnan(loss).any() and input.size and (input.min() < 0 or input.max() > 1):
             raise ValueError(f"binary_cross_entropy: input must be probabilities in [0, 1], got "
                              f"values from {input.min():g} to {input.max():g}; apply sigmoid "
                              f"first, or use BCEWithLogitsLoss on the raw scores")
-        with np.errstate(divide="ignore"):  # log(0) = -inf, clamped just below
-            log_p = np.maximum(np.log(input), -100)
-            log_1mp = np.maximum(np.log1p(-input), -100)
         ctx.input, ctx.target, ctx.reduction = input, target, reduction
-        ctx.log_odds = log_1mp - log_p  # d loss / d target
-        return _reduce(-(target * log_p + (1 - target) * log_1mp), reduction)
+        return loss
 
     @staticmethod
     def backward(ctx, grad):
@@ -120,8 +136,9 @@ class BCELossOp(Function):
         d_input = d_target = None
         if ctx.needs_grad[0]:
             d_input = (p - y) / np.maximum(p * (1 - p), BCE_EPS) * scale
-        if ctx.needs_grad[1]:
-            d_target = ctx.log_odds * scale
+        if ctx.needs_grad[1]:  # d loss / d target = log(1 - p) - log p
+            log_p, log_1mp = _clamped_logs(p)
+            d_target = (log_1mp - log_p) * scale
         return d_input, d_target
 
     @staticmethod

@@ -76,13 +76,19 @@ class Adam(Optimizer):
                           state["max_exp_avg_sq"] if amsgrad else None)
                 coefficients = (beta1, beta2, decay, shrink, maximize, eps * root,
                                 -lr * root / (1 - beta1 ** t))
+                n = data.size
+                if n <= BLOCK:  # one block: the scratch shaped like the parameter
+                    scratch = self._scratch_for(data.dtype, n)
+                    _adam_block(*arrays, scratch[0, :n].reshape(data.shape),
+                                scratch[1, :n].reshape(data.shape), *coefficients)
+                    p._version += 1
+                    continue
                 flat = _flat_views(arrays)
                 if flat is None:  # an array that is not one contiguous block: whole arrays
                     _adam_block(*arrays, np.empty_like(data), np.empty_like(data),
                                 *coefficients)
                 else:
-                    n = data.size
-                    scratch = self._scratch_for(data.dtype, min(n, BLOCK))
+                    scratch = self._scratch_for(data.dtype, BLOCK)
                     for start in range(0, n, BLOCK):
                         stop = min(start + BLOCK, n)
                         _adam_block(*(None if a is None else a[start:stop] for a in flat),

@@ -33,25 +33,27 @@ class SGD(Optimizer):
                                       maximize=maximize))
 
     def _update(self) -> None:
+        state_of = self.state
         for group in self.param_groups:
             lr, momentum, dampening = group["lr"], group["momentum"], group["dampening"]
-            weight_decay, nesterov = group["weight_decay"], group["nesterov"]
+            weight_decay, nesterov, maximize = group["weight_decay"], group["nesterov"], group["maximize"]
             for p in group["params"]:
-                if p.grad is None:
+                grad = p.grad
+                if grad is None:
                     continue
-                g = p.grad.data
-                if group["maximize"]:
+                g = grad.data
+                if maximize:
                     g = -g
                 if weight_decay:
                     g = g + weight_decay * p.data
                 if momentum:
-                    state = self._state(p)
+                    state = state_of[p]
                     buf = state.get("momentum_buffer")
                     if buf is None:
                         buf = state["momentum_buffer"] = np.array(g, dtype=p.data.dtype)
                     else:
                         buf *= momentum
-                        buf += (1 - dampening) * g
+                        buf += (1 - dampening) * g if dampening else g
                     g = g + momentum * buf if nesterov else buf
                 p.data -= lr * g  # in place: p.data stays the same array
-                self._count_change(p)
+                p._version += 1  # counted as an in-place change (Optimizer._count_change)

@@ -137,9 +137,18 @@ class TanhOp(Function):
 
 
 def stable_sigmoid(a: np.ndarray) -> np.ndarray:
-    """1 / (1 + e^-a) without overflow: uses e^-|a|, which is never larger than 1."""
-    e = np.exp(-np.abs(a))
-    return np.where(a >= 0, 1 / (1 + e), e / (1 + e))
+    """1 / (1 + e^-a) without overflow: uses e = e^-|a|, which is never larger than 1.
+
+    For a ≥ 0 that is `1 / (1 + e)`, for a < 0 `e / (1 + e)`: one division of
+    `where(a ≥ 0, 1, e)` by `1 + e` gives both (seven NumPy passes, one temporary).
+    """
+    e = np.abs(a, out=np.empty_like(a))  # out=: a 0-d array stays an array
+    np.negative(e, out=e)
+    np.exp(e, out=e)
+    numerator = np.where(a >= 0, np.ones((), e.dtype), e)
+    e += 1
+    numerator /= e
+    return numerator
 
 
 class SigmoidOp(Function):
