@@ -16,6 +16,7 @@ and — the moment the loss or a gradient stops being finite — which op produc
 
 from __future__ import annotations
 
+import math
 import time
 from typing import Any, Callable, Iterator
 
@@ -119,16 +120,17 @@ class TrainingRun:
             self._timed_steps += 1
         self.steps += 1
         value = float(loss.item()) if hasattr(loss, "item") else float(loss)
-        finite = np.isfinite(value)
+        finite = math.isfinite(value)
         abs_sum, values = 0.0, 0
         for i, p in enumerate(self.params):
             values += p.data.size
-            if p.grad is None:
+            grad = p.grad
+            if grad is None:
                 continue
-            g = p.grad.data.ravel()
+            g = grad.data.ravel()
             abs_sum += float(np.abs(g).sum(dtype=np.float64))
-            norm = float(np.sqrt(np.dot(g, g)))
-            if not np.isfinite(norm):
+            norm = math.sqrt(float(np.dot(g, g)))  # (math on a float: no NumPy call per value)
+            if not math.isfinite(norm):
                 finite = False
             elif norm > 0.0:
                 self.got_gradient[i] = True

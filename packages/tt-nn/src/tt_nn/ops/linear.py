@@ -34,14 +34,17 @@ class LinearOp(Function):
             raise ValueError(f"linear: input of shape {x.shape} does not fit weight of "
                              f"shape {weight.shape}: the input's last dimension must be "
                              f"in_features = weight.shape[1]")
-        if bias is not None and np.shape(bias) != (weight.shape[0],):
-            raise ValueError(f"linear: bias has shape {np.shape(bias)}, expected "
-                             f"({weight.shape[0]},) to match weight {weight.shape}")
+        if bias is not None:
+            bias = np.asarray(bias)
+            if bias.shape != (weight.shape[0],):
+                raise ValueError(f"linear: bias has shape {bias.shape}, expected "
+                                 f"({weight.shape[0]},) to match weight {weight.shape}")
         # Fold the batch dimensions into one: a single 2-D matmul is one BLAS call, while
         # NumPy runs a 3-D `x @ weight.T` as many small ones (up to ~25× slower).
-        x2 = x.reshape(math.prod(x.shape[:-1]), x.shape[-1])  # not -1: 0 features is fine
+        flat = x.ndim == 2
+        x2 = x if flat else x.reshape(math.prod(x.shape[:-1]), x.shape[-1])  # not -1: 0 features is fine
         rows = x2.shape[0]
-        if 1 < rows <= _FEW_ROWS or (x.ndim == 2 and 3 * rows <= weight.shape[0]):
+        if 1 < rows <= _FEW_ROWS or (flat and 3 * rows <= weight.shape[0]):
             # A few rows (generating text), or a 2-D batch with three times as many outputs
             # as rows (an MLP's wide layers): OpenBLAS is 1.1-1.7× faster at (W @ xᵀ)ᵀ
             # than at x @ Wᵀ here. The result is the transposed view of a fresh array
@@ -52,7 +55,7 @@ class LinearOp(Function):
         if bias is not None:
             out += bias  # in place: `out` is a fresh array, so this saves one allocation
         ctx.x2, ctx.weight, ctx.x_shape = x2, weight, x.shape
-        return out.reshape(*x.shape[:-1], weight.shape[0])
+        return out if flat else out.reshape(*x.shape[:-1], weight.shape[0])
 
     @staticmethod
     def backward(ctx, grad):

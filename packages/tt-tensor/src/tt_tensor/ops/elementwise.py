@@ -137,16 +137,18 @@ class TanhOp(Function):
 
 
 def stable_sigmoid(a: np.ndarray) -> np.ndarray:
-    """1 / (1 + e^-a) without overflow: uses e = e^-|a|, which is never larger than 1.
+    """1 / (1 + e^-a) without overflow: `e^min(a, 0) / (1 + e^-|a|)`.
 
-    For a ≥ 0 that is `1 / (1 + e)`, for a < 0 `e / (1 + e)`: one division of
-    `where(a ≥ 0, 1, e)` by `1 + e` gives both (seven NumPy passes, one temporary).
+    Neither exponent is ever positive, so nothing overflows: for a ≥ 0 this is
+    `1 / (1 + e^-a)`, for a < 0 it is `e^a / (1 + e^a)`. Seven NumPy passes and no
+    `np.where` (slow on small arrays); the same bits as `where(a ≥ 0, 1/(1+e), e/(1+e))`.
     """
     e = np.abs(a, out=np.empty_like(a))  # out=: a 0-d array stays an array
     np.negative(e, out=e)
     np.exp(e, out=e)
-    numerator = np.where(a >= 0, np.ones((), e.dtype), e)
     e += 1
+    numerator = np.minimum(a, 0, out=np.empty_like(a))
+    np.exp(numerator, out=numerator)
     numerator /= e
     return numerator
 
