@@ -232,3 +232,35 @@ def test_without_numba_the_chosen_op_says_how_to_fix_it():
             "except ImportError as e:\n    print(e)\n")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert "need numba" in out.stdout and "tt_accelerate.disable()" in out.stdout
+
+
+# ----- the replaced ops' own differential tests, run on the accelerated ops --------------------
+def _tt_nn_differential_tests():
+    """tt-nn's property-based differential module (it tests `tt.OPS[name]` against torch)."""
+    import importlib.util
+    from pathlib import Path
+
+    pytest.importorskip("hypothesis")
+    pytest.importorskip("torch")
+    path = Path(__file__).resolve().parents[2] / "tt-nn" / "tests" / "test_differential.py"
+    if not path.is_file():
+        pytest.skip("tt-nn's tests are not beside this package (not a clone of tt)")
+    import sys
+
+    name = "tt_nn_differential_for_accelerate"
+    if name not in sys.modules:
+        spec = importlib.util.spec_from_file_location(name, path)
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module  # its dataclasses look their module up there
+        spec.loader.exec_module(module)
+    return sys.modules[name]
+
+
+@pytest.mark.parametrize("name", sorted(ACCELERATED))
+def test_the_replaced_ops_differential_test_passes_with_the_accelerator(name):
+    """The very test tt-nn's op passes (hypothesis-drawn shapes, 0-size batches included,
+    forward and backward against torch in float64), with tt-accelerate's op chosen."""
+    module = _tt_nn_differential_tests()
+    tt_accelerate.enable(name)
+    assert OPS[name] is ACCELERATED[name]
+    module.test_forward_and_backward_match_torch(name)
