@@ -17,9 +17,10 @@ with the H heads side by side in E; the op splits and merges the heads itself wi
 views (one graph node per attention instead of nine, which is what makes tt fast).
 
 Fast paths, explained (the plain formula is in the tests):
-- the scores are computed transposed, (…, S, L), and the softmax runs in place down the
-  columns: NumPy reduces across rows several times faster than along a short last axis
-  (see `_weights_t`);
+- the scores are computed transposed, key by query, into one (S, …, L) buffer, and the
+  softmax runs in place down its columns: NumPy reduces across long rows several times
+  faster than along a short last axis (see `_weights_columns`); the second operand of
+  each stacked matmul is a contiguous copy (`_transposed_copy`), not a transposed view;
 - backward needs rowsum(dW ⊙ W) for the softmax; that equals rowsum(dO ⊙ O) over the
   E output features (O = W V), a pass over (L, E) instead of (L, S);
 - `attention_weights` is the forward's own softmax (transposed back), so a layer that
@@ -129,11 +130,12 @@ def attention_weights(q: np.ndarray, k: np.ndarray, hidden=None, bias=None,
     """softmax(q kᵀ · scale + bias) with `hidden` scores removed: (…, L, S) NumPy weights.
 
     q (…, L, E) and k (…, S, E) arrays. A row whose every score is hidden (or -inf) gets
-    all-zero weights. This is the forward's own computation (see `_weights_t`).
+    all-zero weights. This is the forward's own computation (see `_weights_columns`).
     """
     if scale is None:
         scale = 1.0 / math.sqrt(q.shape[-1])
-    return np.ascontiguousarray(np.swapaxes(_weights_t(q, k, hidden, bias, float(scale)), -1, -2))
+    columns = _weights_columns(q, k, hidden, bias, float(scale))
+    return np.ascontiguousarray(np.swapaxes(_as_key_query(columns), -1, -2))
 
 
 def _transposed(mask):
@@ -146,36 +148,68 @@ def _transposed(mask):
     return np.swapaxes(mask, -1, -2)
 
 
-def _weights_t(q: np.ndarray, k: np.ndarray, hidden, bias, scale: float) -> np.ndarray:
-    """The attention weights transposed, (…, S, L): column l is query l's softmax over keys.
+def _transposed_copy(x: np.ndarray, scale: float) -> np.ndarray:
+    """scale · xᵀ over the last two axes, as a fresh C-contiguous array (…, E, L).
 
-    Why transposed: NumPy reduces along a short last axis several times slower than across
-    rows (where a reduction is an elementwise max or sum of whole rows), and broadcasting
-    a row vector is cheaper than a column one. So the scores are computed as k (q·scale)ᵀ,
-    and the softmax runs down the columns, in place: max, subtract, exp, sum (a
-    vector-matrix product with ones, one BLAS call), divide. The matmuls that use the
-    weights read the transposed view, which BLAS handles without a copy.
+    NumPy's stacked matmul is ~2× slower when its second operand is a transposed view
+    than when it is contiguous; the copy costs less than that (and the scale is free).
     """
-    scores = k @ np.swapaxes(q * scale, -1, -2)      # (…, S, L); a Python float keeps float32
+    out = np.empty((*x.shape[:-2], x.shape[-1], x.shape[-2]), dtype=np.result_type(x.dtype, 1.0))
+    return np.multiply(np.swapaxes(x, -1, -2), scale, out=out)
+
+
+def _as_key_query(columns: np.ndarray) -> np.ndarray:
+    """The (S, …, L) weights buffer seen as (…, S, L): key s, query l (a view)."""
+    last = columns.ndim - 1
+    return columns.transpose((*range(1, last), 0, last))  # np.moveaxis(columns, 0, -2), faster
+
+
+def _weights_columns(q: np.ndarray, k: np.ndarray, hidden, bias, scale: float) -> np.ndarray:
+    """The attention weights as a (S, …, L) buffer: buffer[s, …, l] = weight of key s for
+    query l, so each query's softmax runs down a column of the (S, B·L) matrix it reshapes to.
+
+    Why this layout: NumPy reduces along a short last axis several times slower than
+    across rows, and even a reduction across the rows of each (S, L) matrix pays per row
+    of L. With all B·L queries side by side in one row of the buffer, every step of the
+    softmax is a pass over long contiguous rows: the max across rows, subtracting it (a
+    row vector), exp, the column sums (a vector-matrix product with ones, one BLAS call)
+    and the division. The scores are written into that buffer by the matmul itself
+    (`out=` a transposed view, which BLAS handles), and the matmuls that use the weights
+    read the (…, S, L) view `_as_key_query(buffer)` without a copy.
+    """
+    length, source = q.shape[-2], k.shape[-2]
+    batch = _broadcast(q.shape[:-2], k.shape[:-2])
+    for mask in (hidden, bias):
+        if mask is not None and np.ndim(mask) > 2:
+            batch = np.broadcast_shapes(batch, np.shape(mask)[:-2])
+    q_t = _transposed_copy(q, scale)                                   # (…, E, L)
+    columns = np.empty((source, *batch, length), dtype=np.result_type(k.dtype, q_t.dtype))
+    scores = _as_key_query(columns)                                    # (…, S, L) view
+    np.matmul(k, q_t, out=scores)                                      # k (q·scale)ᵀ
     if bias is not None:
-        bias_t = _transposed(bias)
-        scores = np.add(scores, bias_t, out=scores) if _broadcast(
-            scores.shape, bias_t.shape) == scores.shape else scores + bias_t
+        np.add(scores, _transposed(bias), out=scores)
     if hidden is not None:
-        np.copyto(scores, -np.inf, where=_transposed(hidden))
-    if scores.shape[-2] == 0:  # no keys at all: no weights, and the output is zeros (as torch)
-        return scores
+        hidden_t = _transposed(hidden)
+        if hidden_t.ndim == 2:  # one (S, L) mask for every batch item, in the buffer's layout
+            rows = columns.reshape(source, math.prod(batch), length)
+            np.copyto(rows, -np.inf, where=hidden_t[:, None, :])
+        else:
+            np.copyto(scores, -np.inf, where=hidden_t)
+    if source == 0:  # no keys at all: no weights, and the output is zeros (as torch)
+        return columns
+    flat = columns.reshape(source, math.prod(batch) * length)
     # Stable softmax: subtract each query's largest score so exp never overflows.
-    col_max = scores.max(axis=-2, keepdims=True)                        # (…, 1, L)
+    col_max = flat.max(axis=0)
     masked = hidden is not None or bias is not None
     if masked:
         col_max[np.isneginf(col_max)] = 0.0  # fully masked query: exp(-inf) = 0 everywhere
-    np.subtract(scores, col_max, out=scores)
-    np.exp(scores, out=scores)
-    total = (np.ones(scores.shape[-2], dtype=scores.dtype) @ scores)[..., None, :]
+    flat -= col_max
+    np.exp(flat, out=flat)
+    total = np.ones(source, dtype=flat.dtype) @ flat
     if masked:
         total[total == 0] = 1.0  # fully masked query: weights stay 0 instead of 0/0
-    return np.divide(scores, total, out=scores)
+    flat /= total
+    return columns
 
 
 class ScaledDotProductAttentionOp(Function):
@@ -212,7 +246,8 @@ class ScaledDotProductAttentionOp(Function):
         hidden, bias = _hidden_and_bias(attn_mask, is_causal, length, source, batch_shape)
         scale = 1.0 / math.sqrt(q.shape[-1]) if scale is None else float(scale)
         # q · scale is a temporary: backward keeps q itself (alive in the graph anyway).
-        weights_t = _weights_t(q, k, hidden, bias, scale)      # (…, S, L), see _weights_t
+        columns = _weights_columns(q, k, hidden, bias, scale)  # (S, …, L), see there
+        weights_t = _as_key_query(columns)                     # (…, S, L) view
         used_t = weights_t
         keep_t = None
         if dropout_p > 0.0:
@@ -226,7 +261,7 @@ class ScaledDotProductAttentionOp(Function):
         ctx.cost = int(weights_t.size * (2 * q.shape[-1] + 2 * v.shape[-1] + 5))
         if True in ctx.needs_grad:
             ctx.q, ctx.k, ctx.v = q, k, v
-            ctx.weights_t, ctx.used_t, ctx.keep_t = weights_t, used_t, keep_t
+            ctx.columns, ctx.used_t, ctx.keep_t = columns, used_t, keep_t
             ctx.scale, ctx.num_heads, ctx.dropout_p, ctx.out = scale, num_heads, dropout_p, out
             ctx.shapes = (np.shape(query), np.shape(key), np.shape(value))
         return out
@@ -234,7 +269,7 @@ class ScaledDotProductAttentionOp(Function):
     @staticmethod
     def backward(ctx, grad):
         q, k, v, heads = ctx.q, ctx.k, ctx.v, ctx.num_heads
-        w_t, used_t = ctx.weights_t, ctx.used_t                            # (…, S, L)
+        columns, used_t = ctx.columns, ctx.used_t                          # (S, …, L), (…, S, L)
         need_q, need_k, need_v = ctx.needs_grad[:3]
         g = _split_heads(grad, heads) if heads is not None else grad      # (…, L, Ev)
         out = _split_heads(ctx.out, heads) if heads is not None else ctx.out
@@ -243,14 +278,26 @@ class ScaledDotProductAttentionOp(Function):
         if need_q or need_k:
             # Softmax backward: dS = W ⊙ (dW - rowsum(dW ⊙ W)), and rowsum(dW ⊙ W) =
             # rowsum(dO ⊙ O) (both are Σ dO·W·V), the cheaper of the two. All in the
-            # transposed (…, S, L) layout of the weights.
-            grad_w_t = v @ np.swapaxes(g, -1, -2)                          # (…, S, L)
+            # weights' (S, …, L) layout, where W's rows and the row sums line up; the
+            # scale (scores = scale · q kᵀ) is folded into the copy of dOᵀ.
+            scale = ctx.scale
+            grad_columns = np.empty(columns.shape, dtype=np.result_type(columns.dtype, g.dtype))
+            grad_w_t = _as_key_query(grad_columns)                        # (…, S, L) view
+            g_t = _transposed_copy(g, scale)                              # scale · dOᵀ
+            row_sums = np.einsum("...ld,...ld->...l", g, out)             # (…, L)
+            row_sums *= scale
+            if _broadcast(v.shape[:-2], g_t.shape[:-2]) == grad_w_t.shape[:-2]:
+                np.matmul(v, g_t, out=grad_w_t)                           # scale · dW
+            else:  # value had batch dimensions the weights did not: sum over them
+                grad_w_t[...] = unbroadcast(v @ g_t, grad_w_t.shape)
+                row_sums = unbroadcast(row_sums, (*grad_w_t.shape[:-2], row_sums.shape[-1]))
             if ctx.keep_t is not None:
                 grad_w_t *= ctx.keep_t
                 grad_w_t *= 1.0 / (1.0 - ctx.dropout_p) if ctx.dropout_p < 1.0 else 0.0
-            grad_w_t -= np.einsum("...ld,...ld->...l", g, out)[..., None, :]
-            grad_w_t *= w_t                                               # masked: W = 0
-            grad_w_t *= ctx.scale  # scores = scale · q kᵀ (a Python float: stays float32)
+            if columns.size:
+                flat = grad_columns.reshape(columns.shape[0], -1)
+                flat -= np.broadcast_to(row_sums, columns.shape[1:]).reshape(-1)
+                flat *= columns.reshape(flat.shape)                       # masked: W = 0
             if need_q:
                 grad_q = np.swapaxes(grad_w_t, -1, -2) @ k
             if need_k:
