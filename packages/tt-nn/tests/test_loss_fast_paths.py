@@ -51,3 +51,38 @@ def test_bce_of_nan_is_nan_and_of_0d_is_0d():
     assert one.shape == () and one.item() == pytest.approx(-np.log(0.25))
     empty = F.binary_cross_entropy(tt.tensor(np.zeros(0)), tt.tensor(np.zeros(0)))
     assert np.isnan(empty.item())
+
+
+def plain_cross_entropy(x, t, w, eps, ignore_index=-100):
+    """Mean cross-entropy of index targets written out in float64: log-softmax, the
+    smoothed weighted one-hot coefficients, the weighted mean over counted rows."""
+    x = np.asarray(x, np.float64)
+    classes = x.shape[-1]
+    w = np.ones(classes) if w is None else np.asarray(w, np.float64)
+    log_p = x - x.max(-1, keepdims=True)
+    log_p = log_p - np.log(np.exp(log_p).sum(-1, keepdims=True))
+    keep = t != ignore_index
+    one_hot = np.eye(classes)[np.where(keep, t, 0)] * keep[:, None]
+    coef = ((1 - eps) * one_hot + eps / classes * keep[:, None]) * w
+    losses = -(coef * log_p).sum(-1)
+    grad = np.exp(log_p) * coef.sum(-1, keepdims=True) - coef
+    denominator = (w[np.where(keep, t, 0)] * keep).sum()
+    return losses.sum() / denominator, grad / denominator
+
+
+@pytest.mark.parametrize("weighted", [False, True])
+@pytest.mark.parametrize("eps", [0.0, 0.2])
+@pytest.mark.parametrize("dtype, rtol", [(np.float64, 1e-12), (np.float32, 2e-5)])
+def test_cross_entropy_index_fast_path_equals_the_plain_formula(weighted, eps, dtype, rtol):
+    x = (rng.normal(size=(12, 7)) * 3).astype(dtype)
+    t = rng.integers(0, 7, size=12)
+    t[[2, 5]] = -100  # ignored rows
+    w = rng.uniform(0.5, 2.0, 7).astype(dtype) if weighted else None
+    xt = tt.tensor(x, requires_grad=True)
+    loss = F.cross_entropy(xt, tt.tensor(t), weight=None if w is None else tt.tensor(w),
+                           label_smoothing=eps)
+    loss.backward()
+    expected, expected_grad = plain_cross_entropy(x, t, w, eps)
+    assert loss.dtype == dtype and xt.grad.dtype == dtype
+    np.testing.assert_allclose(loss.item(), expected, rtol=rtol)
+    np.testing.assert_allclose(xt.grad.data, expected_grad, rtol=rtol, atol=rtol)

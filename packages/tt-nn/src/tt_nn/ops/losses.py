@@ -295,6 +295,10 @@ class CrossEntropyOp(Function):
     Targets equal to `ignore_index` contribute nothing; "mean" divides by the summed weights
     of the counted targets (class indices) or by the number of rows (probabilities), as
     PyTorch does.
+
+    Memory and passes: with class indices (the common case) the op keeps one (rows, C)
+    array, turned in place from the shifted logits into the softmax that backward needs;
+    the loss reads only the picked `log p` (see `_forward_indices`).
     """
 
     name = "cross_entropy"
@@ -308,44 +312,67 @@ class CrossEntropyOp(Function):
             raise ValueError(f"{op}: label_smoothing must be in [0, 1], got {label_smoothing}")
         x = np.asarray(input)
         logits = _classes_last(op, x)
-        classes, rows_shape = logits.shape[-1], logits.shape[:-1]
+        classes = logits.shape[-1]
         w = _check_weight(op, weight, classes, x.dtype)
         shifted = logits - logits.max(axis=-1, keepdims=True)
-        exp = np.exp(shifted)
-        total = exp.sum(axis=-1, keepdims=True)
-        log_probs = shifted - np.log(total)
         eps = label_smoothing
         t = np.asarray(target)
-        if t.dtype.kind == "f":  # class probabilities
-            if t.shape != x.shape:
-                raise ValueError(f"{op}: probability targets must have the logits' "
-                                 f"shape {x.shape}, got {t.shape}")
-            coef = _classes_last(op, t.astype(x.dtype, copy=False))
-            if eps:
-                coef = coef * (1 - eps) + eps / classes
-            if w is not None:
-                coef = coef * w
-            losses = -(coef * log_probs).sum(axis=-1)
-            ctx.coef, ctx.pick, ctx.denominator = coef, None, losses.size
-        else:
-            t, keep, safe = _class_indices(op, t, x.shape, rows_shape, classes, ignore_index)
-            picked_weight = _picked_weight(keep, w, safe, x.dtype)
-            rows = np.arange(t.size)
-            picked = log_probs.reshape(-1, classes)[rows, safe].reshape(rows_shape)
-            losses = -(1 - eps) * picked_weight * picked
-            ctx.smooth = None
-            if eps:  # the uniform part, ε/C·weight on every class of each counted row
-                smooth = keep.astype(x.dtype) * (eps / classes)
-                spread = log_probs.sum(axis=-1) if w is None else log_probs @ w
-                losses = losses - smooth * spread
-                ctx.smooth = smooth
-            ctx.coef, ctx.pick = None, (rows, safe, ((1 - eps) * picked_weight).ravel())
-            ctx.denominator = picked_weight.sum()
+        if t.dtype.kind != "f":  # class indices: the fast path, one (rows, C) array
+            return CrossEntropyOp._forward_indices(ctx, x, shifted, t, w, ignore_index,
+                                                   reduction, eps)
+        # Class probabilities: the target's gradient needs the whole log p.
+        if t.shape != x.shape:
+            raise ValueError(f"{op}: probability targets must have the logits' "
+                             f"shape {x.shape}, got {t.shape}")
+        exp = np.exp(shifted)
+        total = exp.sum(axis=-1, keepdims=True)
+        log_probs = shifted
+        log_probs -= np.log(total)  # in place: `shifted` is a fresh array
+        coef = _classes_last(op, t.astype(x.dtype, copy=False))
+        if eps:
+            coef = coef * (1 - eps) + eps / classes
+        if w is not None:
+            coef = coef * w
+        losses = -(coef * log_probs).sum(axis=-1)
+        ctx.coef, ctx.pick, ctx.denominator = coef, None, losses.size
         exp /= total  # in place: e^x is not needed again, its softmax is
-        ctx.softmax, ctx.weight = exp, w
-        # The target's gradient needs log p, and only probability targets have one: index
-        # targets keep just the softmax (one (rows, C) array, not two).
-        ctx.log_probs = log_probs if ctx.coef is not None else None
+        ctx.softmax, ctx.weight, ctx.log_probs = exp, w, log_probs
+        ctx.smoothing, ctx.reduction, ctx.shape = eps, reduction, x.shape
+        if x.ndim == 1 and reduction == "none":
+            losses = losses.reshape(())
+        return _reduce_rows(losses, reduction, ctx.denominator, x.dtype)
+
+    @staticmethod
+    def _forward_indices(ctx, x, shifted, t, w, ignore_index, reduction, eps):
+        """Class-index targets with one (rows, C) array: `shifted` (logits minus each row's
+        maximum, a fresh array) becomes e^shifted and then the softmax, in place. The loss
+        needs only the picked `log p = shifted[t] - log Σ e^shifted` (and, with label
+        smoothing, the row sums of log p), taken from `shifted` before it is overwritten.
+        Same values as the general path, which forms the whole log p array."""
+        op = "cross_entropy"
+        classes, rows_shape = shifted.shape[-1], shifted.shape[:-1]
+        t, keep, safe = _class_indices(op, t, x.shape, rows_shape, classes, ignore_index)
+        picked_weight = _picked_weight(keep, w, safe, x.dtype)
+        rows = np.arange(t.size)
+        flat = shifted.reshape(-1, classes)
+        picked_shift = flat[rows, safe].reshape(rows_shape)
+        spread_shift = None
+        if eps:  # Σ_c w_c·log p_c = Σ_c w_c·shifted_c - (Σ_c w_c)·log Σ e^shifted
+            spread_shift = shifted.sum(axis=-1) if w is None else shifted @ w
+        np.exp(shifted, out=shifted)
+        total = shifted.sum(axis=-1, keepdims=True)
+        log_total = np.log(total).reshape(rows_shape)
+        losses = -(1 - eps) * picked_weight * (picked_shift - log_total)
+        ctx.smooth = None
+        if eps:  # the uniform part, ε/C·weight on every class of each counted row
+            smooth = keep.astype(x.dtype) * (eps / classes)
+            spread = spread_shift - (classes if w is None else w.sum()) * log_total
+            losses = losses - smooth * spread
+            ctx.smooth = smooth
+        ctx.coef, ctx.pick = None, (rows, safe, ((1 - eps) * picked_weight).ravel())
+        ctx.denominator = picked_weight.sum()
+        shifted /= total  # the softmax, which is all backward needs
+        ctx.softmax, ctx.weight, ctx.log_probs = shifted, w, None
         ctx.smoothing, ctx.reduction, ctx.shape = eps, reduction, x.shape
         if x.ndim == 1 and reduction == "none":
             losses = losses.reshape(())
