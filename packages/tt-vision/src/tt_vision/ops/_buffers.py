@@ -11,12 +11,14 @@ can read it any more. An array is only ever in the pool or in use by one owner.
 
 from __future__ import annotations
 
+import math
 import threading
 import weakref
 
 import numpy as np
 
 LIMIT_BYTES = 256 * 2**20  # what the pool may keep unused; beyond that arrays are dropped
+SMALLEST = 2**20  # smaller arrays are not pooled: they come back cheaply from malloc anyway
 
 _free: dict[tuple, list[np.ndarray]] = {}
 _kept = 0
@@ -26,7 +28,10 @@ _lock = threading.Lock()
 def take(shape: tuple[int, ...], dtype) -> np.ndarray:
     """An uninitialised array of `shape` and `dtype`: from the pool if one is free."""
     global _kept
-    key = (tuple(shape), np.dtype(dtype).str)
+    dtype = np.dtype(dtype)
+    if math.prod(shape) * dtype.itemsize < SMALLEST:  # never pooled (see `give`)
+        return np.empty(shape, dtype=dtype)
+    key = (tuple(shape), dtype.str)
     with _lock:
         arrays = _free.get(key)
         if arrays:
@@ -39,7 +44,7 @@ def take(shape: tuple[int, ...], dtype) -> np.ndarray:
 def give(array: np.ndarray) -> None:
     """Return an array nobody reads any more (dropped instead if the pool is full)."""
     global _kept
-    if array.nbytes < 2**20:  # small arrays come back cheaply from malloc anyway
+    if array.nbytes < SMALLEST:
         return
     with _lock:
         if _kept + array.nbytes <= LIMIT_BYTES:

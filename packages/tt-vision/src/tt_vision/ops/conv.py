@@ -38,17 +38,19 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from numpy.lib.stride_tricks import as_strided
 from tt_tensor import Example, Function
 
 from tt_vision.ops import _buffers
-from tt_vision.ops._windows import (check_4d, col2im, conv_output_size, im2col, needs, pad,
-                                    pair)
+from tt_vision.ops._windows import (cached, check_4d, col2im, conv_output_size, im2col, needs,
+                                    pad, pair, window_view)
 
 
-def conv_arguments(who, x_shape, w_shape, bias, stride, padding, dilation, groups, *,
+def conv_arguments(who, x_shape, w_shape, bias_shape, stride, padding, dilation, groups, *,
                    transposed=False):
-    """Check shapes and normalise arguments; returns (stride, padding, dilation, groups)."""
+    """Check shapes and normalise arguments; returns (stride, padding, dilation, groups).
+
+    `bias_shape` is the bias's shape, or None without a bias.
+    """
     stride, padding = pair(stride, "stride", who), pair(padding, "padding", who)
     dilation = pair(dilation, "dilation", who)
     check_4d(who, x_shape)
@@ -69,10 +71,19 @@ def conv_arguments(who, x_shape, w_shape, bias, stride, padding, dilation, group
     if not fits:
         raise ValueError(f"{who}: weight of shape {tuple(w_shape)} does not fit input of shape "
                          f"{tuple(x_shape)} with groups={groups}: expected {expected}")
-    if bias is not None and np.shape(bias) != (out_channels,):
-        raise ValueError(f"{who}: bias of shape {np.shape(bias)} does not fit weight of shape "
+    if bias_shape is not None and tuple(bias_shape) != (out_channels,):
+        raise ValueError(f"{who}: bias of shape {tuple(bias_shape)} does not fit weight of shape "
                          f"{tuple(w_shape)}: expected ({out_channels},)")
     return stride, padding, dilation, int(groups)
+
+
+@cached
+def _conv2d_plan(x_shape, w_shape, bias_shape, stride, padding, dilation, groups):
+    """conv2d's checked arguments and output size: (stride, padding, dilation, groups, oH/oW)."""
+    stride, padding, dilation, groups = conv_arguments(
+        "conv2d", x_shape, w_shape, bias_shape, stride, padding, dilation, groups)
+    out_hw = conv_output_size("conv2d", x_shape[2:], w_shape[2:], stride, padding, dilation)
+    return stride, padding, dilation, groups, out_hw
 
 
 def _weight_rows(weight: np.ndarray, groups: int) -> np.ndarray:
@@ -204,7 +215,7 @@ class _Chunks:
             view = (strides[0], cg * strides[1], dh * strides[2], dw * strides[3], strides[1],
                     sh * strides[2], sw * strides[3])
         cols = self.array("cols", shape)
-        np.copyto(cols, as_strided(xp, shape, view, writeable=False))
+        np.copyto(cols, window_view(xp, shape, view))
         k = kh * kw * cg
         return cols.reshape(g, k, oh * ow * m) if self.batch_last else \
             cols.reshape(m, g, k, oh * ow)
@@ -227,10 +238,9 @@ class Conv2dOp(Function):
     @staticmethod
     def forward(ctx, x, weight, bias=None, *, stride=1, padding=0, dilation=1, groups=1):
         x, weight = np.asarray(x), np.asarray(weight)
-        stride, padding, dilation, groups = conv_arguments(
-            "conv2d", x.shape, weight.shape, bias, stride, padding, dilation, groups)
-        kernel = weight.shape[2:]
-        out_hw = conv_output_size("conv2d", x.shape[2:], kernel, stride, padding, dilation)
+        stride, padding, dilation, groups, out_hw = _conv2d_plan(
+            x.shape, weight.shape, None if bias is None else np.shape(bias), stride, padding,
+            dilation, groups)
         n, o = x.shape[0], weight.shape[0]
         ctx.x, ctx.x_shape, ctx.weight_shape, ctx.padding = x, x.shape, weight.shape, padding
         ctx.padded_hw = (x.shape[2] + 2 * padding[0], x.shape[3] + 2 * padding[1])
@@ -239,13 +249,14 @@ class Conv2dOp(Function):
         need_x, need_w, _ = needs(ctx, 3)
         chunks = _Chunks(ctx, False, x.dtype)  # batch first: the product is the output
         out = np.empty((n, o, *out_hw), dtype=x.dtype)
+        b = None if bias is None else np.asarray(bias, dtype=x.dtype)[:, None, None]
         ranges = chunks.ranges()
         for start, stop in ranges:
             cols = chunks.columns(x, start, stop)  # (m, G, K, oH*oW)
             part = out[start:stop].reshape(stop - start, groups, o // groups, cols.shape[-1])
             np.matmul(rows, cols, out=part)
-        if bias is not None:
-            out += np.asarray(bias, dtype=x.dtype)[:, None, None]
+            if b is not None:  # while the chunk's output is in the cache
+                out[start:stop] += b
         ctx.cols = None
         if len(ranges) == 1 and need_w and not need_x:  # backward reuses these columns
             ctx.cols = cols
@@ -338,8 +349,8 @@ class ConvTranspose2dOp(Function):
                 dilation=1):
         x, weight = np.asarray(x), np.asarray(weight)
         stride, padding, dilation, groups = conv_arguments(
-            "conv_transpose2d", x.shape, weight.shape, bias, stride, padding, dilation, groups,
-            transposed=True)
+            "conv_transpose2d", x.shape, weight.shape, None if bias is None else np.shape(bias),
+            stride, padding, dilation, groups, transposed=True)
         output_padding = pair(output_padding, "output_padding", "conv_transpose2d")
         if any(not 0 <= q < max(s, d) for q, s, d in zip(output_padding, stride, dilation)):
             raise ValueError(f"conv_transpose2d: output_padding {output_padding} must be "

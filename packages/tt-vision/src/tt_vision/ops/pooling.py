@@ -31,10 +31,11 @@ from __future__ import annotations
 import numpy as np
 from tt_tensor import Example, Function
 
-from tt_vision.ops._windows import (check_4d, needs, offsets, overlapping, pad, pair,
+from tt_vision.ops._windows import (cached, check_4d, needs, offsets, overlapping, pad, pair,
                                     pool_output_size)
 
 
+@cached
 def pool_arguments(who, shape, kernel_size, stride, padding, dilation, ceil_mode):
     """Normalised (kernel, stride, padding, dilation, out_hw, extra bottom/right padding)."""
     kernel = pair(kernel_size, "kernel_size", who)
