@@ -183,3 +183,18 @@ def test_conv2d_float32_fast_path_matches_float64_formula(kw, first_layer, monke
     np.testing.assert_allclose(grads[0][0], conv2d_by_loops(x, w, b, **kw), rtol=1e-12, atol=1e-12)
     for a64, a32 in zip(*grads):
         np.testing.assert_allclose(a32, a64, rtol=1e-4, atol=1e-4 * np.abs(a64).max())
+
+def test_argument_checks_are_remembered_but_errors_are_not():
+    """conv2d/pooling remember their checked arguments per shapes and parameters: an answer
+    for stride 2 is not given to stride 2.0, and a bad argument fails every time."""
+    x, w = tt.zeros(1, 1, 6, 6), tt.zeros(1, 1, 3, 3)
+    assert F.conv2d(x, w, stride=2).shape == (1, 1, 2, 2)
+    assert F.conv2d(x, w, stride=[2, 2]).shape == (1, 1, 2, 2)   # a list: worked out afresh
+    for _ in range(2):
+        with pytest.raises(TypeError, match="stride"):
+            F.conv2d(x, w, stride=2.0)
+        with pytest.raises(ValueError, match="groups"):
+            F.conv2d(x, w, groups=0)
+    assert F.max_pool2d(x, 2).shape == (1, 1, 3, 3)
+    with pytest.raises(TypeError, match="kernel_size"):
+        F.max_pool2d(x, 2.0)
