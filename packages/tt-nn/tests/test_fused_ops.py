@@ -83,6 +83,35 @@ def test_layer_norm_matches_the_formula(dtype, rtol):
     np.testing.assert_allclose(xt.grad.data, 0.0, atol=1e-5 if dtype == np.float32 else 1e-12)
 
 
+def plain_layer_norm_backward(x, w, g, eps=1e-5):
+    """dx, dweight, dbias from the textbook formula with x̂ (float64)."""
+    x, w, g = (np.asarray(a, dtype=np.float64) for a in (x, w, g))
+    mean = x.mean(-1, keepdims=True)
+    rstd = 1 / np.sqrt(((x - mean) ** 2).mean(-1, keepdims=True) + eps)
+    xhat = (x - mean) * rstd
+    gh = g * w
+    dx = rstd * (gh - gh.mean(-1, keepdims=True) - xhat * (gh * xhat).mean(-1, keepdims=True))
+    axes = tuple(range(x.ndim - 1))
+    return dx, (g * xhat).sum(axes), g.sum(axes)
+
+
+@pytest.mark.parametrize("dtype, offset, rtol", [(np.float64, 1.0, 1e-10), (np.float32, 1.0, 1e-5),
+                                                 (np.float32, 20.0, 1e-5)])
+def test_layer_norm_backward_matches_the_formula(dtype, offset, rtol):
+    # Backward never forms x̂ (dx = G - α·x + β per row, as torch's kernel): the same
+    # numbers as the textbook formula, also for rows whose mean is far from 0.
+    x = (rng.normal(size=(6, 7, 32)) * 2 + offset).astype(dtype)
+    w, b = (1 + rng.normal(size=32) * 0.3).astype(dtype), rng.normal(size=32).astype(dtype)
+    g = rng.normal(size=x.shape).astype(dtype)
+    xt, wt, bt = (tt.tensor(a, requires_grad=True) for a in (x, w, b))
+    F.layer_norm(xt, (32,), wt, bt).backward(tt.tensor(g))
+    dx, dw, db = plain_layer_norm_backward(x, w, g)
+    scale = np.abs(dx).max()
+    np.testing.assert_allclose(xt.grad.data, dx, rtol=rtol, atol=rtol * scale)
+    np.testing.assert_allclose(wt.grad.data, dw, rtol=rtol, atol=rtol * np.abs(dw).max())
+    np.testing.assert_allclose(bt.grad.data, db, rtol=rtol, atol=rtol * np.abs(db).max())
+
+
 def test_layer_norm_keeps_no_copy_of_the_normalised_input():
     # Memory as torch's: the op saves the input, the means and 1/std only.
     x = tt.tensor(rng.normal(size=(8, 32)), requires_grad=True)

@@ -6,6 +6,16 @@ import numpy as np
 from tt_tensor import Example, Function
 
 
+def _outer(column: np.ndarray, row: np.ndarray) -> np.ndarray:
+    """column[:, None] * row[None, :] as a BLAS product with an inner size of 2 (the second
+    terms zero): about twice as fast as NumPy's broadcasting product for rows of ~100."""
+    left = np.zeros((column.size, 2), dtype=np.result_type(column.dtype, row.dtype))
+    left[:, 0] = column
+    right = np.zeros((2, row.size), dtype=left.dtype)
+    right[0] = row
+    return left @ right
+
+
 class LayerNormOp(Function):
     """y = (x - mean) / sqrt(var + eps) · weight + bias, mean and (biased) variance taken over
     the last `normalized_ndim` dimensions; weight and bias (shaped like those dimensions) may
@@ -14,6 +24,11 @@ class LayerNormOp(Function):
     Backward, with x̂ the normalised input, r = 1/sqrt(var + eps) and ĝ = g·weight:
         dx = r · (ĝ - mean(ĝ) - x̂ · mean(ĝ · x̂))      (means over the normalised dims)
         dweight = sum of g·x̂ over the other dims,  dbias = sum of g over them.
+
+    Fast paths (the textbook formulas are in the tests): row means are products with
+    (1/F, …, 1/F) and column sums products with a vector (one BLAS call each, several times
+    faster than NumPy's reductions along short rows); backward never forms x̂, it computes
+    dx = G - α·x + β per row with G = g·(r ⊗ weight) (see `backward`), as torch's kernel does.
     """
 
     name = "layer_norm"
@@ -46,28 +61,34 @@ class LayerNormOp(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        averager, needs = ctx.averager, ctx.needs_grad
-        xhat = ctx.rows - ctx.mean[:, None]
-        xhat *= ctx.rstd[:, None]                                      # x̂ again
-        g = grad.reshape(xhat.shape)
+        # The formula of the class docstring, rearranged so that x̂ is never formed (as
+        # torch's CPU kernel does): with x̂ = r·(x - m) and G = r·ĝ,
+        #     dx = G - mean(G) - r²·(x - m)·c  =  G - α·x + β   per row, with
+        #     c = mean(G·(x - m)) = mean(G·x) - m·mean(G),  α = r²·c,  β = α·m - mean(G),
+        #     dweight = Σ_rows r·g·(x - m) = r @ (g·x) - (r·m) @ g,   dbias = Σ_rows g.
+        # Row means and column sums are BLAS products (with 1/F or with the row vector),
+        # and the per-row weight r and per-feature weight enter G together as one
+        # (rows, F) factor r ⊗ weight (see `_outer`).
+        rows, mean, rstd, weight, needs = ctx.rows, ctx.mean, ctx.rstd, ctx.weight, ctx.needs_grad
+        g = grad.reshape(rows.shape)
         grad_x = grad_w = grad_b = None
         if len(needs) > 1 and needs[1]:
-            grad_w = np.einsum("ij,ij->j", g, xhat).reshape(ctx.feature_shape)
+            grad_w = (rstd @ (g * rows) - (rstd * mean) @ g).reshape(ctx.feature_shape)
         if len(needs) > 2 and needs[2]:
-            # A vector-matrix product sums the rows in one BLAS call (faster than .sum(0)).
-            ones = np.ones(g.shape[0], dtype=g.dtype)
-            grad_b = (ones @ g).reshape(ctx.feature_shape)
+            grad_b = (np.ones(g.shape[0], dtype=g.dtype) @ g).reshape(ctx.feature_shape)
         if needs[0]:
-            # dx = r·(ĝ - mean(ĝ) - x̂·mean(ĝ·x̂)): the two row means are one BLAS
-            # matrix-vector product and one einsum; the rest runs in place in x̂'s memory.
-            g_hat = g * ctx.weight.reshape(-1) if ctx.weight is not None else g
-            mean_g = g_hat @ averager
-            mean_gx = np.einsum("ij,ij->i", g_hat, xhat) / xhat.shape[1]
-            xhat *= -mean_gx[:, None]
-            xhat += g_hat
-            xhat -= mean_g[:, None]
-            xhat *= ctx.rstd[:, None]
-            grad_x = xhat.reshape(grad.shape)
+            big = g * (_outer(rstd, weight.reshape(-1)) if weight is not None else rstd[:, None])
+            mean_g = big @ ctx.averager
+            c = np.einsum("ij,ij->i", big, rows)
+            c *= 1.0 / rows.shape[1]
+            c -= mean * mean_g
+            alpha = rstd * rstd * c
+            beta = alpha * mean
+            beta -= mean_g
+            scaled = rows * alpha[:, None]
+            big -= scaled
+            big += beta[:, None]
+            grad_x = big.reshape(grad.shape)
         return grad_x, grad_w, grad_b
 
     @staticmethod
