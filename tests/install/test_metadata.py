@@ -21,7 +21,7 @@ DEPENDS_ON = {
     "tt-milestones": {"numpy", "tt-tensor", "tt-autograd", "tt-nn", "rich"},
     "tt-framework": {"tt-tensor", "tt-autograd", "tt-nn"},
     # Optional compiled kernels: the only package that needs numba (no core package does).
-    "tt-accelerate": {"numpy", "numba", "tt-tensor", "tt-nn"},
+    "tt-accelerate": {"numpy", "numba", "tt-tensor", "tt-nn", "tt-vision"},
 }
 # `import tt` comes from tt-framework: the name `tt` on PyPI belongs to another project.
 IMPORT_NAMES = {"tt-framework": "tt"}

@@ -66,6 +66,9 @@ def cases():
         ("layer_norm", (x3, r.normal(size=(6, 32)), r.normal(size=(6, 32))),
          {"normalized_ndim": 2}),
         ("layer_norm", (x3.transpose(1, 0, 2), w, b), {}),  # non-contiguous
+        ("max_pool2d", (x3.reshape(4, 3, 8, 8),), {"kernel_size": 2}),
+        ("max_pool2d", (x3.reshape(4, 3, 8, 8)[:, :, 1:, ::-1],), {"kernel_size": (2, 2)}),  # odd
+        ("max_pool2d", (x3.reshape(4, 3, 8, 8),), {"kernel_size": 3, "stride": 2, "padding": 1}),
     ]
 
 
@@ -106,6 +109,20 @@ def test_gelu_special_values_match_the_numpy_op():
             theirs = run(ops.base("gelu"), [x.astype(dtype)], {})
             np.testing.assert_allclose(ours[0], theirs[0], rtol=1e-6, atol=1e-40)
             np.testing.assert_allclose(ours[1][0], theirs[1][0], rtol=1e-6, atol=1e-38)
+
+
+def test_max_pool_ties_and_nan_pick_the_numpy_ops_winner():
+    r = np.random.default_rng(5)
+    ties = r.integers(0, 3, size=(2, 3, 6, 8)).astype(np.float64)  # many equal maxima
+    nan = r.normal(size=(2, 3, 6, 8))
+    nan[r.random(nan.shape) < 0.2] = np.nan
+    nan[0, 0, :2, :2] = np.nan  # a window of NaN only
+    for x in (ties, nan, np.full((1, 1, 4, 4), -np.inf)):
+        for dtype in (np.float32, np.float64):
+            ours = run(ACCELERATED["max_pool2d"], [x.astype(dtype)], {"kernel_size": 2})
+            theirs = run(ops.base("max_pool2d"), [x.astype(dtype)], {"kernel_size": 2})
+            np.testing.assert_array_equal(ours[0], theirs[0])
+            np.testing.assert_array_equal(ours[1][0], theirs[1][0])
 
 
 def test_only_the_wanted_gradients_are_computed():
@@ -157,6 +174,16 @@ def test_forward_and_backward_match_torch():
     np.testing.assert_allclose(out.data, ref.detach().numpy(), rtol=1e-5, atol=1e-5)
     for a, t in zip(ours32, theirs32):
         np.testing.assert_allclose(a.grad.data, t.grad.numpy(), rtol=1e-4, atol=1e-4)
+    # max_pool2d, float64, through the functional form
+    import tt_vision.functional as FV
+    image = r.normal(size=(2, 3, 8, 6))
+    ours_x, theirs_x = tt.tensor(image, requires_grad=True), torch.tensor(image, requires_grad=True)
+    out, ref = FV.max_pool2d(ours_x, 2), Ft.max_pool2d(theirs_x, 2)
+    upstream = r.normal(size=out.shape)
+    out.backward(upstream)
+    ref.backward(torch.tensor(upstream))
+    np.testing.assert_array_equal(out.data, ref.detach().numpy())
+    np.testing.assert_array_equal(ours_x.grad.data, theirs_x.grad.numpy())
 
 
 # ----- the switch ------------------------------------------------------------------------------
@@ -235,19 +262,20 @@ def test_without_numba_the_chosen_op_says_how_to_fix_it():
 
 
 # ----- the replaced ops' own differential tests, run on the accelerated ops --------------------
-def _tt_nn_differential_tests():
-    """tt-nn's property-based differential module (it tests `tt.OPS[name]` against torch)."""
+def _differential_tests(package):
+    """A package's property-based differential module (it tests the op the registry
+    resolves, through `tt.OPS` or the functional form, against torch)."""
     import importlib.util
     from pathlib import Path
 
     pytest.importorskip("hypothesis")
     pytest.importorskip("torch")
-    path = Path(__file__).resolve().parents[2] / "tt-nn" / "tests" / "test_differential.py"
+    path = Path(__file__).resolve().parents[2] / package / "tests" / "test_differential.py"
     if not path.is_file():
-        pytest.skip("tt-nn's tests are not beside this package (not a clone of tt)")
+        pytest.skip(f"{package}'s tests are not beside this package (not a clone of tt)")
     import sys
 
-    name = "tt_nn_differential_for_accelerate"
+    name = f"{package.replace('-', '_')}_differential_for_accelerate"
     if name not in sys.modules:
         spec = importlib.util.spec_from_file_location(name, path)
         module = importlib.util.module_from_spec(spec)
@@ -258,9 +286,10 @@ def _tt_nn_differential_tests():
 
 @pytest.mark.parametrize("name", sorted(ACCELERATED))
 def test_the_replaced_ops_differential_test_passes_with_the_accelerator(name):
-    """The very test tt-nn's op passes (hypothesis-drawn shapes, 0-size batches included,
-    forward and backward against torch in float64), with tt-accelerate's op chosen."""
-    module = _tt_nn_differential_tests()
+    """The very test the replaced op passes (hypothesis-drawn shapes and arguments, 0-size
+    batches included, forward and backward against torch in float64), with tt-accelerate's
+    op chosen."""
+    module = _differential_tests("tt-vision" if name == "max_pool2d" else "tt-nn")
     tt_accelerate.enable(name)
     assert OPS[name] is ACCELERATED[name]
     module.test_forward_and_backward_match_torch(name)

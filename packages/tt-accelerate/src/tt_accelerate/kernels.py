@@ -164,3 +164,53 @@ def layer_norm_backward(grad, rows, weight, mean, rstd, grad_x, grad_w, grad_b, 
             if want_x:
                 g = grad[i, j] * weight[j] if scale else np.float64(grad[i, j])
                 grad_x[i, j] = r * (g - mean_g - xhat * mean_gx)
+
+
+# ----- max_pool2d (2x2 windows, stride 2) ------------------------------------------------------
+@njit(**ELEMENTWISE)
+def _nan_max(p, q):
+    """max(p, q) as `np.maximum`: NaN if either is NaN; written as a select, not a branch."""
+    return q if (q > p or q != q) else p
+
+
+@njit(**ELEMENTWISE)
+def max_pool2x2_forward(x, out, winner):
+    """The 2x2, stride-2 max pool and each window's winner, in one pass over the input.
+
+    A window is a, b (top row) and c, d (bottom row). Its maximum is NaN-propagating, as
+    `np.maximum`; its winner (0..3 = a, b, c, d; uint8, size 0 when no gradient is wanted)
+    is tt-vision's rule for this pool: b beats a, d beats c, and the bottom pair's maximum
+    beats the top's only when strictly larger, so the first maximum row by row wins. All
+    choices are selects rather than branches: random data would make branches mispredict.
+    tt-vision needs a boolean mask per pairwise comparison and several passes; here the
+    whole window is in registers.
+    """
+    record = winner.size > 0
+    for n in range(out.shape[0]):
+        for c in range(out.shape[1]):
+            for y in range(out.shape[2]):
+                for xo in range(out.shape[3]):
+                    a, b = x[n, c, 2 * y, 2 * xo], x[n, c, 2 * y, 2 * xo + 1]
+                    c_, d = x[n, c, 2 * y + 1, 2 * xo], x[n, c, 2 * y + 1, 2 * xo + 1]
+                    top, bottom = _nan_max(a, b), _nan_max(c_, d)
+                    out[n, c, y, xo] = _nan_max(top, bottom)
+                    if record:
+                        top_k = 1 if b > a else 0
+                        bottom_k = 3 if d > c_ else 2
+                        winner[n, c, y, xo] = bottom_k if bottom > top else top_k
+
+
+@njit(**ELEMENTWISE)
+def max_pool2x2_backward(grad, winner, grad_x):
+    """Each output's gradient to its window's winner, zeros to the other three, in one pass
+    (the windows do not overlap). Rows or columns past 2*oH, 2*oW (odd sizes) belong to no
+    window: `grad_x` must hold zeros there on entry."""
+    for n in range(grad.shape[0]):
+        for c in range(grad.shape[1]):
+            for y in range(grad.shape[2]):
+                for xo in range(grad.shape[3]):
+                    k, g = winner[n, c, y, xo], grad[n, c, y, xo]
+                    grad_x[n, c, 2 * y, 2 * xo] = g if k == 0 else 0.0
+                    grad_x[n, c, 2 * y, 2 * xo + 1] = g if k == 1 else 0.0
+                    grad_x[n, c, 2 * y + 1, 2 * xo] = g if k == 2 else 0.0
+                    grad_x[n, c, 2 * y + 1, 2 * xo + 1] = g if k == 3 else 0.0

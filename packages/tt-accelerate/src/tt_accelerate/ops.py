@@ -3,12 +3,13 @@
 Each op is a `Function` with forward and backward side by side, like every tt op. The
 arithmetic runs in the compiled loops of `tt_accelerate.kernels`; argument checks, shapes
 and what is saved for backward are here, in plain Python. A case a kernel does not cover
-(GELU's tanh approximation, a dtype other than float32/float64) runs the NumPy op itself,
-through the same `ctx`, so the op always means exactly what the NumPy op means.
+(GELU's tanh approximation, pooling windows other than 2x2 with stride 2, a dtype other
+than float32/float64) runs the NumPy op itself, through the same `ctx`, so the op always
+means exactly what the NumPy op means.
 
 Nothing here imports numba or the replaced ops at import time: the registry imports this
-module whenever `gelu` or `layer_norm` is first looked up, chosen or not, so it must be
-cheap. The kernels are compiled (or loaded from numba's cache) on the first call.
+module whenever `gelu`, `layer_norm` or `max_pool2d` is first looked up, chosen or not,
+so it must be cheap. The kernels are compiled (or loaded from numba's cache) on first call.
 """
 
 from __future__ import annotations
@@ -47,6 +48,9 @@ def base(name: str) -> type:
     if name == "layer_norm":
         from tt_nn.ops.normalization import LayerNormOp
         return LayerNormOp
+    if name == "max_pool2d":
+        from tt_vision.ops.pooling import MaxPool2dOp
+        return MaxPool2dOp
     raise KeyError(name)
 
 
@@ -175,4 +179,71 @@ class LayerNormOp(Function):
                 Example(x, r.normal(size=5), None, eps=1e-3)]
 
 
-OP_CLASSES = (GELUOp, LayerNormOp)
+class MaxPool2dOp(Function):
+    """The 2x2, stride-2 max pool (LeNet's and most CNNs') in one compiled pass each way;
+    same op as tt-vision's `max_pool2d` (same arguments, checks and winners).
+
+    Forward (`kernels.max_pool2x2_forward`) keeps one byte per output, which of the four
+    window elements won; backward (`kernels.max_pool2x2_backward`) writes each gradient
+    there and zeros elsewhere. Any other window (size, stride, padding, dilation,
+    ceil_mode's partial windows) or dtype runs tt-vision's op unchanged.
+    """
+
+    name = "max_pool2d"
+    saves_inputs = True
+    saves_output = False
+
+    @staticmethod
+    def forward(ctx, x, *, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False):
+        from tt_vision.ops.pooling import pool_arguments
+
+        x = np.asarray(x)
+        kernel, stride_, padding_, dilation_, out_hw, extra = pool_arguments(
+            "max_pool2d", x.shape, kernel_size, stride, padding, dilation, ceil_mode)
+        pairs = kernel == stride_ == (2, 2) and padding_ == (0, 0) and dilation_ == (1, 1) \
+            and extra == (0, 0)
+        if not pairs or x.dtype.type not in FAST_DTYPES:
+            ctx.fallback = base("max_pool2d")
+            return ctx.fallback.forward(ctx, x, kernel_size=kernel_size, stride=stride,
+                                        padding=padding, dilation=dilation, ceil_mode=ceil_mode)
+        ctx.fallback = None
+        ctx.count = 4  # for the FLOP counter (tt-vision's flops reads it)
+        record = bool(ctx.needs_grad) and ctx.needs_grad[0]
+        out = np.empty((*x.shape[:2], *out_hw), dtype=x.dtype)
+        winner = np.empty(out.shape if record else (0, 0, 0, 0), dtype=np.uint8)
+        kernels().max_pool2x2_forward(np.ascontiguousarray(x), out, winner)
+        ctx.winner, ctx.shape = winner, x.shape
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        if ctx.fallback is not None:
+            return ctx.fallback.backward(ctx, grad)
+        g = np.ascontiguousarray(grad)
+        oh, ow = g.shape[2:]
+        exact = ctx.shape[2:] == (2 * oh, 2 * ow)  # odd sizes leave a row/column untouched
+        grad_x = (np.empty if exact else np.zeros)(ctx.shape, dtype=g.dtype)
+        kernels().max_pool2x2_backward(g, ctx.winner, grad_x)
+        return (grad_x,)
+
+    @staticmethod
+    def flops(ctx, inputs, output):
+        return base("max_pool2d").flops(ctx, inputs, output)
+
+    @staticmethod
+    def examples():
+        # Distinct values (a shuffled range), as tt-vision's examples: every maximum is
+        # clear of its runner-up by more than the finite-difference step.
+        r = np.random.default_rng(0)
+
+        def image(*shape):
+            return r.permutation(np.prod(shape)).reshape(shape) * 0.1
+
+        return [Example(image(2, 3, 4, 4), kernel_size=2),
+                Example(image(2, 1, 5, 7), kernel_size=2),                 # odd sizes
+                Example(image(1, 2, 6, 6), kernel_size=(2, 2), stride=2),
+                Example(image(2, 2, 5, 5), kernel_size=3, stride=1),       # tt-vision's op
+                Example(image(1, 2, 6, 7), kernel_size=2, padding=1, ceil_mode=True)]
+
+
+OP_CLASSES = (GELUOp, LayerNormOp, MaxPool2dOp)
