@@ -49,7 +49,10 @@ class AddOp(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        return unbroadcast(grad, ctx.shapes[0]), unbroadcast(grad, ctx.shapes[1])
+        # Only the gradients an input wants: `x + 0.5` sums nothing for the number.
+        need_a, need_b = ctx.needs_grad
+        return (unbroadcast(grad, ctx.shapes[0]) if need_a else None,
+                unbroadcast(grad, ctx.shapes[1]) if need_b else None)
 
     examples = staticmethod(_binary_examples)
 
@@ -68,7 +71,9 @@ class SubOp(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        return unbroadcast(grad, ctx.shapes[0]), unbroadcast(-grad, ctx.shapes[1])
+        need_a, need_b = ctx.needs_grad
+        return (unbroadcast(grad, ctx.shapes[0]) if need_a else None,
+                unbroadcast(-grad, ctx.shapes[1]) if need_b else None)
 
     examples = staticmethod(_binary_examples)
 
@@ -183,8 +188,12 @@ class _ModuloOp(Function):
     @classmethod
     def backward(cls, ctx, grad):
         a, b = ctx.a, ctx.b
+        need_a, need_b = ctx.needs_grad
+        if not need_b:
+            return unbroadcast(grad, a.shape), None
         with np.errstate(divide="ignore", invalid="ignore"):
-            return unbroadcast(grad, a.shape), unbroadcast(-grad * cls.quotient(a, b), b.shape)
+            return (unbroadcast(grad, a.shape) if need_a else None,
+                    unbroadcast(-grad * cls.quotient(a, b), b.shape))
 
     @staticmethod
     def examples():
@@ -269,8 +278,13 @@ class PowOp(Function):
         need_a, need_b = ctx.needs_grad
         grad_a = grad_b = None
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-            if need_a:
-                slope = b * _power(a, b - 1) if b.ndim else b.item() * _power(a, b.item() - 1)
+            if need_a and b.ndim == 0:  # one exponent e (x ** 2): e·a^(e-1), 0 for e = 0
+                e = b.item()
+                grad_a = unbroadcast(grad * (e * _power(a, e - 1)) if e != 0 else
+                                     np.zeros(np.broadcast_shapes(grad.shape, a.shape),
+                                              np.result_type(grad, a)), a.shape)
+            elif need_a:
+                slope = b * _power(a, b - 1)
                 grad_a = unbroadcast(np.where(b == 0, 0, grad * slope), a.shape)
             if need_b:
                 grad_b = unbroadcast(np.where((a == 0) & (b >= 0), 0, grad * out * np.log(a)), b.shape)
