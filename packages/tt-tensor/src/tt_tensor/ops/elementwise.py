@@ -282,10 +282,11 @@ class _ExtremumOp(Function):
     @classmethod
     def backward(cls, ctx, grad):
         a, b = ctx.a, ctx.b
+        need_a, need_b = ctx.needs_grad  # (maximum(x, 0.0) needs one)
         with np.errstate(invalid="ignore"):
             half = np.where(a == b, grad / 2, grad)
-            return (unbroadcast(np.where(cls.loses(a, b), 0, half), a.shape),
-                    unbroadcast(np.where(cls.loses(b, a), 0, half), b.shape))
+            return (unbroadcast(np.where(cls.loses(a, b), 0, half), a.shape) if need_a else None,
+                    unbroadcast(np.where(cls.loses(b, a), 0, half), b.shape) if need_b else None)
 
     examples = staticmethod(_pair_examples)
 

@@ -434,9 +434,10 @@ class WhereOp(Function):
     @staticmethod
     def backward(ctx, grad):
         zero = np.zeros((), dtype=grad.dtype)
+        need_a, need_b = ctx.needs_grad[1], ctx.needs_grad[2]  # (where(x, 0.0) needs one)
         return (None,
-                unbroadcast(np.where(ctx.condition, grad, zero), ctx.shapes[0]),
-                unbroadcast(np.where(ctx.condition, zero, grad), ctx.shapes[1]))
+                unbroadcast(np.where(ctx.condition, grad, zero), ctx.shapes[0]) if need_a else None,
+                unbroadcast(np.where(ctx.condition, zero, grad), ctx.shapes[1]) if need_b else None)
 
     @staticmethod
     def examples():
