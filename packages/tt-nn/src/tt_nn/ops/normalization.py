@@ -1,9 +1,27 @@
 """The `layer_norm` op: normalise each sample over its last dimensions, then scale and shift."""
 
+import functools
 import math
 
 import numpy as np
 from tt_tensor import Example, Function
+
+
+_vecdot = getattr(np, "vecdot", None)
+
+
+def _row_dots(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Σ_j a[i, j]·b[i, j] for every row i: `np.vecdot` (NumPy ≥ 2, about twice as fast as
+    the einsum for short rows), or the einsum on older NumPy."""
+    return _vecdot(a, b) if _vecdot is not None else np.einsum("ij,ij->i", a, b)
+
+
+@functools.cache
+def _averager(features: int, dtype: np.dtype) -> np.ndarray:
+    """(1/F, …, 1/F), read-only: `rows @ averager` is every row's mean in one BLAS call."""
+    averager = np.full(features, 1.0 / features, dtype=dtype)
+    averager.flags.writeable = False
+    return averager
 
 
 def _outer(column: np.ndarray, row: np.ndarray) -> np.ndarray:
@@ -41,11 +59,10 @@ class LayerNormOp(Function):
         feature_shape = x.shape[x.ndim - normalized_ndim:]
         features = math.prod(feature_shape)
         rows = x.reshape(-1, features)
-        averager = np.full(features, 1.0 / features,
-                           dtype=x.dtype if x.dtype.kind == "f" else np.float64)
+        averager = _averager(features, x.dtype if x.dtype.kind == "f" else np.dtype(np.float64))
         mean = rows @ averager
         xhat = rows - mean[:, None]                                    # centred
-        variance = np.einsum("ij,ij->i", xhat, xhat) / features        # biased, as PyTorch
+        variance = _row_dots(xhat, xhat) / features                    # biased, as PyTorch
         rstd = 1.0 / np.sqrt(variance + eps)
         xhat *= rstd[:, None]
         # Memory: like torch, keep the input (alive in the graph anyway), the means and the
@@ -79,7 +96,7 @@ class LayerNormOp(Function):
         if needs[0]:
             big = g * (_outer(rstd, weight.reshape(-1)) if weight is not None else rstd[:, None])
             mean_g = big @ ctx.averager
-            c = np.einsum("ij,ij->i", big, rows)
+            c = _row_dots(big, rows)
             c *= 1.0 / rows.shape[1]
             c -= mean * mean_g
             alpha = rstd * rstd * c

@@ -138,6 +138,15 @@ def attention_weights(q: np.ndarray, k: np.ndarray, hidden=None, bias=None,
     return np.ascontiguousarray(np.swapaxes(_as_key_query(columns), -1, -2))
 
 
+_vecdot = getattr(np, "vecdot", None)
+
+
+def _row_dots(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Σ_d a[…, d]·b[…, d] (the last axis): `np.vecdot` on NumPy ≥ 2 (about twice as fast
+    as the einsum), else the einsum. Broadcasts like both."""
+    return _vecdot(a, b) if _vecdot is not None else np.einsum("...d,...d->...", a, b)
+
+
 def _transposed(mask):
     """A mask broadcastable to (…, L, S) as one broadcastable to (…, S, L) (a view)."""
     if mask is None:
@@ -284,7 +293,7 @@ class ScaledDotProductAttentionOp(Function):
             grad_columns = np.empty(columns.shape, dtype=np.result_type(columns.dtype, g.dtype))
             grad_w_t = _as_key_query(grad_columns)                        # (…, S, L) view
             g_t = _transposed_copy(g, scale)                              # scale · dOᵀ
-            row_sums = np.einsum("...ld,...ld->...l", g, out)             # (…, L)
+            row_sums = _row_dots(g, out)                                  # (…, L)
             row_sums *= scale
             if _broadcast(v.shape[:-2], g_t.shape[:-2]) == grad_w_t.shape[:-2]:
                 np.matmul(v, g_t, out=grad_w_t)                           # scale · dW
