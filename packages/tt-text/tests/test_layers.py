@@ -117,6 +117,25 @@ def test_attention_gradcheck_through_the_layer(mask_kind):
     gradcheck(lambda x: mha(x, mask=causal_mask(4)), [kv])  # self-attention
 
 
+@pytest.mark.parametrize("length, source", [(4, 4), (1, 5)])
+def test_attention_with_gpt_causal_mask_takes_the_fast_path_with_the_same_numbers(length, source):
+    # GPT passes the cached causal_mask(L, S): the layer gives the op is_causal (L = S) or
+    # no mask (one query, a KV-cache step). A copy of the same mask takes the general
+    # path (a boolean mask inverted, applied and repaired): both must agree, forward,
+    # backward and the weights the layer shows.
+    mha = small_mha()
+    q, kv = rng.normal(size=(2, length, 6)), rng.normal(size=(2, source, 6))
+    results = []
+    for mask in (causal_mask(length, source), causal_mask(length, source).copy()):
+        qt, kvt = tt.tensor(q, requires_grad=True), tt.tensor(kv, requires_grad=True)
+        out = mha(qt, kvt, kvt, mask=mask)
+        out.backward(tt.tensor(np.cos(out.data)))
+        results.append((out.data, qt.grad.data, kvt.grad.data, mha.attn_weights))
+    for fast, general in zip(*results):
+        np.testing.assert_allclose(fast, general, rtol=1e-12, atol=1e-14)
+    gradcheck(lambda q, kv: mha(q, kv, kv, mask=causal_mask(length, source)), [q, kv])
+
+
 def test_attention_weights_are_kept():
     mha = MultiHeadAttention(8, 2)
     out = mha(tt.randn(3, 5, 8), tt.randn(3, 7, 8), mask=np.zeros((5, 7), dtype=bool))

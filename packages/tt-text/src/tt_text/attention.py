@@ -15,6 +15,7 @@ from tt_nn import Linear, Module, init
 from tt_tensor import Tensor, from_numpy
 
 from tt_text import functional as F
+from tt_text.ops.attention import causal_mask
 
 
 def check_mask(where: str, mask: np.ndarray, n: int, length: int, source_length: int) -> None:
@@ -118,14 +119,15 @@ class MultiHeadAttention(Module):
         for proj in (self.q_proj, self.k_proj, self.v_proj, self.out_proj):
             if proj.bias is not None:
                 init.zeros_(proj.bias)
-        self._last = None          # (queries, keys, allowed) of the last forward
+        self._last = None          # (queries, keys, hidden mask) of the last forward
         self._last_weights = None  # the weights computed from them, once asked for
 
     @property
     def attn_weights(self) -> np.ndarray | None:
         """The attention weights (N, H, L, S) of the last forward (None before the first)."""
         if self._last_weights is None and self._last is not None:
-            q, k, allowed = self._last
+            q, k, hidden = self._last
+            allowed = None if hidden is None else ~hidden
             self._last_weights = F.attention_weights(q, k, self.num_heads, attn_mask=allowed)
         return self._last_weights
 
@@ -150,12 +152,24 @@ class MultiHeadAttention(Module):
                                    "under tt.no_grad()")
             keys, values = cache.append(k.data, v.data)
             k, v = from_numpy(keys), from_numpy(values)
-        hidden = self._combined_mask(mask, key_padding_mask, query.shape[0], query.shape[1],
-                                     k.shape[1])
+        length, source = query.shape[1], k.shape[1]
+        dropout_p = self.dropout if self.training else 0.0
+        if key_padding_mask is None and mask is causal_mask(length, source):
+            # GPT's causal mask (the cached array): with as many queries as keys it is
+            # torch's is_causal, and a single query (a KV-cache step) sees every key, so
+            # the op gets no mask to build, invert or apply.
+            if length == source:
+                out = F.multi_head_attention(q, k, v, self.num_heads, is_causal=True,
+                                             dropout_p=dropout_p)
+                self._last, self._last_weights = (q.data, k.data, mask), None
+                return self.out_proj(out)
+            if length == 1:
+                mask = None
+        hidden = self._combined_mask(mask, key_padding_mask, query.shape[0], length, source)
         allowed = None if hidden is None else ~hidden  # the op takes torch's form
         out = F.multi_head_attention(q, k, v, self.num_heads, attn_mask=allowed,
-                                     dropout_p=self.dropout if self.training else 0.0)
-        self._last, self._last_weights = (q.data, k.data, allowed), None
+                                     dropout_p=dropout_p)
+        self._last, self._last_weights = (q.data, k.data, hidden), None
         return self.out_proj(out)
 
     def _combined_mask(self, mask, key_padding_mask, n: int, length: int, source: int):

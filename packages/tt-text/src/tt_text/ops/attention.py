@@ -173,7 +173,8 @@ def _as_key_query(columns: np.ndarray) -> np.ndarray:
     return columns.transpose((*range(1, last), 0, last))  # np.moveaxis(columns, 0, -2), faster
 
 
-def _weights_columns(q: np.ndarray, k: np.ndarray, hidden, bias, scale: float) -> np.ndarray:
+def _weights_columns(q: np.ndarray, k: np.ndarray, hidden, bias, scale: float,
+                     causal: bool = False) -> np.ndarray:
     """The attention weights as a (S, …, L) buffer: buffer[s, …, l] = weight of key s for
     query l, so each query's softmax runs down a column of the (S, B·L) matrix it reshapes to.
 
@@ -184,7 +185,9 @@ def _weights_columns(q: np.ndarray, k: np.ndarray, hidden, bias, scale: float) -
     row vector), exp, the column sums (a vector-matrix product with ones, one BLAS call)
     and the division. The scores are written into that buffer by the matmul itself
     (`out=` a transposed view, which BLAS handles), and the matmuls that use the weights
-    read the (…, S, L) view `_as_key_query(buffer)` without a copy.
+    read the (…, S, L) view `_as_key_query(buffer)` without a copy. `causal` says that
+    `hidden` is the is_causal mask, where every query sees at least key 0, so the repairs
+    for fully masked queries are skipped.
     """
     length, source = q.shape[-2], k.shape[-2]
     batch = _broadcast(q.shape[:-2], k.shape[:-2])
@@ -209,7 +212,7 @@ def _weights_columns(q: np.ndarray, k: np.ndarray, hidden, bias, scale: float) -
     flat = columns.reshape(source, math.prod(batch) * length)
     # Stable softmax: subtract each query's largest score so exp never overflows.
     col_max = flat.max(axis=0)
-    masked = hidden is not None or bias is not None
+    masked = (hidden is not None or bias is not None) and not causal
     if masked:
         col_max[np.isneginf(col_max)] = 0.0  # fully masked query: exp(-inf) = 0 everywhere
     flat -= col_max
@@ -255,7 +258,7 @@ class ScaledDotProductAttentionOp(Function):
         hidden, bias = _hidden_and_bias(attn_mask, is_causal, length, source, batch_shape)
         scale = 1.0 / math.sqrt(q.shape[-1]) if scale is None else float(scale)
         # q · scale is a temporary: backward keeps q itself (alive in the graph anyway).
-        columns = _weights_columns(q, k, hidden, bias, scale)  # (S, …, L), see there
+        columns = _weights_columns(q, k, hidden, bias, scale, causal=is_causal)  # (S, …, L)
         weights_t = _as_key_query(columns)                     # (…, S, L) view
         used_t = weights_t
         keep_t = None
