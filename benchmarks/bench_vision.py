@@ -8,12 +8,17 @@ each, PyTorch (one thread) with the same start weights and data, and the ratio.
 NumPy's BLAS is limited to one thread too (when it is the OpenBLAS NumPy ships with): a
 fair comparison, and a stable one — on a busy 2-core machine a multi-threaded BLAS spends
 milliseconds waiting for cores on matrix products that take microseconds.
+
+tt and PyTorch are timed interleaved in one process (bench_cnn.py's `interleaved`): round
+after round, the order alternating; the table gives the median CPU time per step and the
+median of the per-round ratios with its spread (lowest–highest round).
 """
 
 import ctypes
 import glob
 import os
 import pathlib
+import statistics
 import sys
 import time
 
@@ -23,7 +28,7 @@ import tt_tensor as tt
 from tt_vision import Conv2d, MaxPool2d
 
 sys.path.insert(0, str(pathlib.Path(__file__).parent))
-from timing import best_time, ratio, torch_or_none  # noqa: E402
+from timing import torch_or_none  # noqa: E402
 
 CASES = ((32, 8), (64, 28))  # (batch, image side)
 LR, MOMENTUM = 0.05, 0.9
@@ -102,26 +107,35 @@ def epoch_seconds() -> tuple[float, float]:
 
 
 def main() -> None:
+    from bench_cnn import interleaved
+
     torch = torch_or_none()
     blas = limit_numpy_blas_threads(1)
+    rounds = int(os.environ.get("TT_BENCH_ROUNDS", "9"))
     print("CNN Conv2d(1,8,3)-ReLU-MaxPool2d(2)-Flatten-Linear, one training step "
-          f"(forward + backward + SGD), float32; {blas}")
-    print(f"{'batch':>6} {'image':>6} {'tt ms':>9} {'torch ms':>9} {'tt/torch':>9}")
+          f"(forward + backward + SGD), float32; {blas}; {rounds} interleaved rounds; load "
+          f"average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
+    print("ms per step (CPU time), tt/torch = median of the per-round ratios, spread = "
+          "lowest–highest round")
+    print(f"{'batch':>6} {'image':>6} {'tt ms':>9} {'torch ms':>9} {'tt/torch':>9} {'spread':>12}")
     for batch, side in CASES:
         tt.manual_seed(0)
         model = tt_model(side)
         x, y = data(batch, side)
         state = model.state_dict()
-        ours = best_time(step_fn(nn.optim, nn, model, tt.tensor(x), tt.tensor(y)),
-                         repeat=7, min_seconds=0.2)
-        reference = None
-        if torch is not None:
-            reference = best_time(step_fn(torch.optim, torch.nn, torch_model(torch, side, state),
-                                          torch.from_numpy(x), torch.from_numpy(y)),
-                                  repeat=7, min_seconds=0.2)
-        ref_text = "—" if reference is None else f"{reference * 1e3:.3f}"
-        print(f"{batch:>6} {f'{side}x{side}':>6} {ours * 1e3:>9.3f} {ref_text:>9} "
-              f"{ratio(ours, reference):>9}")
+        ours = step_fn(nn.optim, nn, model, tt.tensor(x), tt.tensor(y))
+        theirs = None if torch is None else step_fn(
+            torch.optim, torch.nn, torch_model(torch, side, state), torch.from_numpy(x),
+            torch.from_numpy(y))
+        tt_times, torch_times = interleaved(ours, theirs, rounds)
+        tt_ms = statistics.median(t[1] for t in tt_times) * 1e3
+        if theirs is None:
+            print(f"{batch:>6} {f'{side}x{side}':>6} {tt_ms:>9.3f} {'—':>9}")
+            continue
+        cpu = [a[1] / b[1] for a, b in zip(tt_times, torch_times)]
+        print(f"{batch:>6} {f'{side}x{side}':>6} {tt_ms:>9.3f} "
+              f"{statistics.median(t[1] for t in torch_times) * 1e3:>9.3f} "
+              f"{statistics.median(cpu):>8.2f}× {min(cpu):>5.2f}–{max(cpu):<5.2f}", flush=True)
     if torch is None:
         print("(PyTorch is not installed: no reference column)")
     seconds, loss = epoch_seconds()
