@@ -85,7 +85,8 @@ def linear_readouts(feature_sets: list, y: np.ndarray, steps: int = 3000) -> lis
     side by side: the sets are padded with zero columns to one width and stacked, so each
     gradient step is a handful of NumPy calls for all of them (a zero column's weight gets
     zero gradient and stays 0, so the padding changes no fit). `sigmoid(z)` is computed as
-    `(1 + tanh(z/2))/2`, which cannot overflow.
+    `(1 + tanh(z/2))/2`, which cannot overflow, so the gradient `fᵀ(sigmoid(f w) - t)/N`
+    is `(fᵀ/2N) tanh((f/2) w) + fᵀ(1/2 - t)/N`: the second term is the same every step.
     """
     width = max(np.shape(f)[1] for f in feature_sets) + 1  # + the constant column (bias)
     n = len(y)
@@ -95,13 +96,16 @@ def linear_readouts(feature_sets: list, y: np.ndarray, steps: int = 3000) -> lis
         f[i, :, -1] = 1.0
     t = np.asarray(y, dtype=np.float64).reshape(1, n, 1)
     w = np.zeros((len(feature_sets), width, 1))
+    f_half = f * 0.5
     f_t = f.transpose(0, 2, 1) * (1.0 / n)  # the gradient's fᵀ/N, once
+    f_t_half = f_t * 0.5
+    constant = f_t @ (0.5 - t)
     for _ in range(steps):
-        p = np.tanh(f @ w * 0.5)  # 2·sigmoid - 1
-        p += 1.0
-        p *= 0.5
-        p -= t
-        w -= f_t @ p
+        z = f_half @ w
+        np.tanh(z, out=z)  # 2·sigmoid(f w) - 1
+        step = f_t_half @ z
+        step += constant
+        w -= step
     return [float(np.mean(((f[i] @ w[i]) > 0) == (t[0] > 0.5))) for i in range(len(feature_sets))]
 
 
