@@ -10,10 +10,10 @@ Workloads (the same weights and the same batches in both frameworks, float32):
     for the context-64 model (the window jumps 7 times) and one whose context holds all.
 (The MLP 784-512-512-10 workload is in `bench_nn.py`.)
 
-Times are interleaved: each round times tt and then torch (the order alternating), so both
-see the same machine load; the table shows the median per call, and the ratio's spread
-(lowest and highest ratio of the rounds). The machine is shared, so only ratios measured
-this way mean anything. `--memory` adds the peak memory of one step (resident-set growth
+Times are CPU time of this process, interleaved: each round times tt and then torch (the
+order alternating), so both see the same machine load; the table shows the median per
+call, and the ratio's spread (lowest and highest ratio of the rounds). The machine is
+shared, so only ratios measured this way mean anything. `--memory` adds the peak memory of one step (resident-set growth
 above the level before the step, in a fresh process per framework with glibc returning
 every big block when it is freed, Linux only).
 
@@ -49,7 +49,11 @@ NEW_TOKENS = 256
 
 # ----- timing -------------------------------------------------------------------------------
 def interleaved(fns: dict, rounds: int = 7, min_seconds: float = 0.15) -> dict:
-    """Per-call seconds of each function in `fns`, timed in alternating order per round.
+    """Per-call CPU seconds of each function in `fns`, timed in alternating order per round.
+
+    CPU time of this process (`time.process_time`), not wall time: both frameworks run on
+    one thread, and on a shared machine the wall clock also counts the time other
+    processes held the CPU.
 
     Returns {name: list of per-call seconds, one per round}. Each function is warmed up
     first and runs enough calls per round to last about `min_seconds`.
@@ -66,10 +70,10 @@ def interleaved(fns: dict, rounds: int = 7, min_seconds: float = 0.15) -> dict:
     for r in range(rounds):
         for name in (names if r % 2 == 0 else names[::-1]):
             fn, n = fns[name], calls[name]
-            start = time.perf_counter()
+            start = time.process_time()
             for _ in range(n):
                 fn()
-            times[name].append((time.perf_counter() - start) / n)
+            times[name].append((time.process_time() - start) / n)
     return times
 
 
