@@ -158,3 +158,20 @@ def test_float32_leaves_get_float32_gradients():
     w = tt.tensor(np.ones((2, 2), dtype=np.float32), requires_grad=True)
     (w * np.float64(2.0)).sum().backward()
     assert w.grad.dtype == np.float32
+
+
+def test_an_in_place_op_after_a_use_still_gets_every_gradient_in_order():
+    # backward orders nodes by creation number; `y.mul_(3)` re-points y at a node made after
+    # z used the old y, and both paths must reach x: out = (2x + 1)·(6x), d/dx = 24x + 6.
+    x = tt.tensor(np.array([3.0, -1.0]), requires_grad=True)
+    y = x * 2
+    z = y + 1
+    y.mul_(3)
+    (z * y).sum().backward()
+    np.testing.assert_allclose(x.grad.data, 24 * x.data + 6)
+
+
+def test_backward_of_a_leaf_gives_it_the_gradient():
+    x = tt.tensor(np.array([1.0, 2.0]), requires_grad=True)
+    x.backward(np.array([0.5, -1.0]))
+    np.testing.assert_array_equal(x.grad.data, [0.5, -1.0])
