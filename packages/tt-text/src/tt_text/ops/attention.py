@@ -65,9 +65,16 @@ def _split_heads(x: np.ndarray, num_heads: int) -> np.ndarray:
     return x.reshape(n, length, num_heads, e // num_heads).transpose(0, 2, 1, 3)  # (N, H, L, d)
 
 
-def _merge_heads(x: np.ndarray) -> np.ndarray:
-    n, h, length, d = x.shape
-    return x.transpose(0, 2, 1, 3).reshape(n, length, h * d)
+def _product(a: np.ndarray, b: np.ndarray, heads: int | None) -> np.ndarray:
+    """a @ b; with heads, (N, H, R, ·) @ (N, H, ·, d) written straight into the merged
+    (N, R, H·d) layout, the heads side by side again (BLAS writes each head's rows with a
+    stride), which saves the copy `x.transpose(0, 2, 1, 3).reshape(N, R, H·d)` makes."""
+    if heads is None:
+        return a @ b
+    n, h, rows, d = a.shape[0], a.shape[1], a.shape[-2], b.shape[-1]
+    merged = np.empty((n, rows, h, d), dtype=np.result_type(a.dtype, b.dtype))
+    np.matmul(a, b, out=merged.transpose(0, 2, 1, 3))
+    return merged.reshape(n, rows, h * d)
 
 
 def _broadcast(*shapes: tuple) -> tuple:
@@ -266,9 +273,7 @@ class ScaledDotProductAttentionOp(Function):
             keep_t = generator().random(weights_t.shape) >= dropout_p
             used_t = weights_t * keep_t
             used_t *= 1.0 / (1.0 - dropout_p) if dropout_p < 1.0 else 0.0
-        out = np.swapaxes(used_t, -1, -2) @ v                  # (…, L, Ev)
-        if num_heads is not None:
-            out = _merge_heads(out)
+        out = _product(np.swapaxes(used_t, -1, -2), v, num_heads)  # (…, L, Ev), heads merged
         # Two matmuls (QKᵀ and WV) of 2·L·S·E each, plus about 5 per softmax entry.
         ctx.cost = int(weights_t.size * (2 * q.shape[-1] + 2 * v.shape[-1] + 5))
         if True in ctx.needs_grad:
@@ -285,7 +290,7 @@ class ScaledDotProductAttentionOp(Function):
         need_q, need_k, need_v = ctx.needs_grad[:3]
         g = _split_heads(grad, heads) if heads is not None else grad      # (…, L, Ev)
         out = _split_heads(ctx.out, heads) if heads is not None else ctx.out
-        grad_v = used_t @ g if need_v else None
+        grad_v = _product(used_t, g, heads) if need_v else None
         grad_q = grad_k = None
         if need_q or need_k:
             # Softmax backward: dS = W ⊙ (dW - rowsum(dW ⊙ W)), and rowsum(dW ⊙ W) =
@@ -311,14 +316,14 @@ class ScaledDotProductAttentionOp(Function):
                 flat -= np.broadcast_to(row_sums, columns.shape[1:]).reshape(-1)
                 flat *= columns.reshape(flat.shape)                       # masked: W = 0
             if need_q:
-                grad_q = np.swapaxes(grad_w_t, -1, -2) @ k
+                grad_q = _product(np.swapaxes(grad_w_t, -1, -2), k, heads)
             if need_k:
-                grad_k = grad_w_t @ q
+                grad_k = _product(grad_w_t, q, heads)
         grads = [grad_q, grad_k, grad_v]
-        for i, shape in enumerate(ctx.shapes):
-            if grads[i] is not None:
-                grads[i] = _merge_heads(grads[i]) if heads is not None \
-                    else unbroadcast(grads[i], shape)
+        if heads is None:  # (with heads, `_product` already merged them)
+            for i, shape in enumerate(ctx.shapes):
+                if grads[i] is not None:
+                    grads[i] = unbroadcast(grads[i], shape)
         return tuple(grads)
 
     @staticmethod
