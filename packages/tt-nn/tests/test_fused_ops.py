@@ -56,6 +56,15 @@ def test_float32_gelu_block_boundaries_and_shapes():
     np.testing.assert_allclose(slope, expected_slope, atol=4e-7)
     out0, _ = gelu_float32(np.float32(0.5).reshape(()))
     assert out0.shape == ()
+    columns = np.asfortranarray(x[:, :5000])  # column-major: computed in place order, kept
+    for with_slope in (True, False):
+        out, slope = gelu_float32(columns, slope=with_slope)
+        assert out.flags.f_contiguous and out.shape == columns.shape
+        expected, expected_slope = plain_gelu(columns)
+        np.testing.assert_allclose(out, expected, rtol=1e-5, atol=4e-7)
+        if with_slope:
+            assert slope.flags.f_contiguous
+            np.testing.assert_allclose(slope, expected_slope, atol=4e-7)
 
 
 def test_gelu_rejects_integer_input_as_torch():
