@@ -125,6 +125,15 @@ def test_max_pool_ties_and_nan_pick_the_numpy_ops_winner():
             np.testing.assert_array_equal(ours[1][0], theirs[1][0])
 
 
+def test_other_dtypes_run_the_numpy_op():
+    x = np.random.default_rng(2).normal(size=(2, 3, 4, 4))
+    for name, params in (("gelu", {}), ("layer_norm", {}), ("max_pool2d", {"kernel_size": 2})):
+        for dtype in (">f8", np.float16):  # big-endian, half: not what the kernels take
+            ours = run(ACCELERATED[name], [x.astype(dtype)], params)
+            theirs = run(ops.base(name), [x.astype(dtype)], params)
+            assert_same(ours, theirs, rtol=0, atol=0)
+
+
 def test_only_the_wanted_gradients_are_computed():
     r = np.random.default_rng(3)
     x, w, b = r.normal(size=(5, 8)), r.normal(size=8), r.normal(size=8)

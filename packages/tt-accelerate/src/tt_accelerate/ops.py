@@ -20,7 +20,8 @@ import math
 import numpy as np
 from tt_tensor import Example, Function
 
-FAST_DTYPES = (np.float32, np.float64)
+# Native-byte-order float32 and float64: what the kernels are compiled for.
+FAST_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
 
 
 _KERNELS = None  # the kernels module, once imported
@@ -71,7 +72,7 @@ class GELUOp(Function):
     @staticmethod
     def forward(ctx, x, approximate="none"):
         x = np.asarray(x)
-        if approximate != "none" or x.dtype.type not in FAST_DTYPES:
+        if approximate != "none" or x.dtype not in FAST_DTYPES:
             ctx.fallback = base("gelu")
             return ctx.fallback.forward(ctx, x, approximate)
         ctx.fallback = None
@@ -128,7 +129,7 @@ class LayerNormOp(Function):
         # raises or promotes exactly as it always does.
         fits = all(p is None or (np.asarray(p).dtype == x.dtype and np.size(p) == features)
                    for p in (weight, bias))
-        if x.dtype.type not in FAST_DTYPES or not fits or not features:
+        if x.dtype not in FAST_DTYPES or not fits or not features:
             ctx.fallback = base("layer_norm")
             return ctx.fallback.forward(ctx, x, weight, bias, normalized_ndim, eps)
         ctx.fallback = None
@@ -202,7 +203,7 @@ class MaxPool2dOp(Function):
             "max_pool2d", x.shape, kernel_size, stride, padding, dilation, ceil_mode)
         pairs = kernel == stride_ == (2, 2) and padding_ == (0, 0) and dilation_ == (1, 1) \
             and extra == (0, 0)
-        if not pairs or x.dtype.type not in FAST_DTYPES:
+        if not pairs or x.dtype not in FAST_DTYPES:
             ctx.fallback = base("max_pool2d")
             return ctx.fallback.forward(ctx, x, kernel_size=kernel_size, stride=stride,
                                         padding=padding, dilation=dilation, ceil_mode=ceil_mode)
