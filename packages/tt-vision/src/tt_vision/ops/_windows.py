@@ -15,28 +15,22 @@ import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
 
-def _key(value):
-    """A hashable stand-in for an argument that tells 2 from 2.0 and True (also inside
-    tuples and lists): a cached answer must be the one the arguments would get."""
-    if isinstance(value, (tuple, list)):
-        return type(value), tuple(_key(v) for v in value)
-    return type(value), value
-
-
 def cached(function):
     """`function(*args)`, remembered for arguments seen before (shapes, ints, tuples).
 
     An op's argument checks and sizes depend only on shapes and parameters, and a training
     loop asks the same question every step: answering from a dict saves the Python work
-    (tens of microseconds per call, much of a small model's step). Errors are not
-    remembered: they are raised again on every call.
+    (tens of microseconds per call, much of a small model's step). The key holds each
+    argument's type too, so stride 2 and stride 2.0 (an error) are told apart; inside
+    tuples values are converted with `int()` by `pair` anyway. Errors are not remembered:
+    they are raised again on every call. Unhashable arguments (lists) are not remembered.
     """
     answers: dict = {}
 
     @functools.wraps(function)
     def call(*args):
+        key = (args, tuple(map(type, args)))
         try:
-            key = tuple(_key(a) for a in args)
             return answers[key]
         except TypeError:  # an unhashable argument: work it out afresh
             return function(*args)
