@@ -32,7 +32,8 @@ x = tt.tensor([-1.0, 2.0])
 with plugins.plugin(FastOps(), name="fast-ops"):
     assert x.relu().tolist() == [0.0, 2.0]         # not ambiguous: tt-tensor's relu runs
     assert OPS["relu"] is not FastReLU
-    assert plugins.registry().providers("ops", "relu") == ["tt-tensor", "fast-ops"]
+    providers = plugins.registry().providers("ops", "relu")  # alternatives come last
+    assert providers[0] == "tt-tensor" and "fast-ops" in providers
 
     plugins.use("relu", "fast-ops")                # switched on
     assert OPS["relu"] is FastReLU and x.relu().tolist() == [0.0, 2.0]

@@ -66,6 +66,8 @@ def cases():
         ("layer_norm", (x3, r.normal(size=(6, 32)), r.normal(size=(6, 32))),
          {"normalized_ndim": 2}),
         ("layer_norm", (x3.transpose(1, 0, 2), w, b), {}),  # non-contiguous
+        ("relu", (x3,), {}),
+        ("relu", (x3[:, ::2, 1::3],), {}),
         ("max_pool2d", (x3.reshape(4, 3, 8, 8),), {"kernel_size": 2}),
         ("max_pool2d", (x3.reshape(4, 3, 8, 8)[:, :, 1:, ::-1],), {"kernel_size": (2, 2)}),  # odd
         ("max_pool2d", (x3.reshape(4, 3, 8, 8),), {"kernel_size": 3, "stride": 2, "padding": 1}),
@@ -111,6 +113,24 @@ def test_gelu_special_values_match_the_numpy_op():
             np.testing.assert_allclose(ours[1][0], theirs[1][0], rtol=1e-6, atol=1e-38)
 
 
+def test_relu_special_values_match_the_numpy_op_bit_for_bit():
+    x = np.array([np.nan, np.inf, -np.inf, -0.0, 0.0, -1.0, 2.0, 1e-40])
+    grad = np.array([1.0, np.nan, -2.0, -3.0, 4.0, -5.0, np.nan, -1.0])
+    for dtype in (np.float32, np.float64):
+        outs = []
+        for op in (ACCELERATED["relu"], ops.base("relu")):
+            t = tt.tensor(x.astype(dtype), requires_grad=True)
+            y = op.apply(t)
+            y.backward(grad.astype(dtype))
+            outs.append((y.data, t.grad.data))
+        for a, b in zip(*outs):
+            assert a.dtype == b.dtype
+            np.testing.assert_array_equal(a, b)
+            np.testing.assert_array_equal(np.signbit(a), np.signbit(b))
+    ints = np.array([-2, 0, 3])
+    assert ACCELERATED["relu"].apply(tt.tensor(ints)).tolist() == [0, 0, 3]
+
+
 def test_max_pool_ties_and_nan_pick_the_numpy_ops_winner():
     r = np.random.default_rng(5)
     ties = r.integers(0, 3, size=(2, 3, 6, 8)).astype(np.float64)  # many equal maxima
@@ -127,7 +147,8 @@ def test_max_pool_ties_and_nan_pick_the_numpy_ops_winner():
 
 def test_other_dtypes_run_the_numpy_op():
     x = np.random.default_rng(2).normal(size=(2, 3, 4, 4))
-    for name, params in (("gelu", {}), ("layer_norm", {}), ("max_pool2d", {"kernel_size": 2})):
+    for name, params in (("gelu", {}), ("relu", {}), ("layer_norm", {}),
+                         ("max_pool2d", {"kernel_size": 2})):
         for dtype in (">f8", np.float16):  # big-endian, half: not what the kernels take
             ours = run(ACCELERATED[name], [x.astype(dtype)], params)
             theirs = run(ops.base(name), [x.astype(dtype)], params)
@@ -298,7 +319,8 @@ def test_the_replaced_ops_differential_test_passes_with_the_accelerator(name):
     """The very test the replaced op passes (hypothesis-drawn shapes and arguments, 0-size
     batches included, forward and backward against torch in float64), with tt-accelerate's
     op chosen."""
-    module = _differential_tests("tt-vision" if name == "max_pool2d" else "tt-nn")
+    package = {"max_pool2d": "tt-vision", "relu": "tt-tensor"}.get(name, "tt-nn")
+    module = _differential_tests(package)
     tt_accelerate.enable(name)
     assert OPS[name] is ACCELERATED[name]
     module.test_forward_and_backward_match_torch(name)

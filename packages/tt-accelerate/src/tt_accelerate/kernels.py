@@ -99,6 +99,31 @@ def gelu_float64(x, out, slope, with_slope):
             slope[i] = cdf + v * (_INV_SQRT_2PI * math.exp(-0.5 * v * v))
 
 
+# ----- ReLU ----------------------------------------------------------------------------------
+@njit(**ELEMENTWISE)
+def relu_forward(x, out, mask):
+    """out = max(x, 0) (NaN stays NaN, as `np.maximum`) and, if `mask` has room, x > 0.
+
+    tt-tensor's relu makes two passes over x (the mask, then the maximum); this is one
+    read and the two writes. `mask` of size 0: no gradient wanted, no mask written.
+    """
+    record = mask.size > 0
+    for i in range(x.size):
+        v = x[i]
+        positive = v > 0
+        out[i] = v if (positive or v != v) else 0.0
+        if record:
+            mask[i] = positive
+
+
+@njit(**ELEMENTWISE)
+def relu_backward(grad, mask, out):
+    """out = grad · mask, the mask as 1.0 or 0.0 (so NaN·0 is NaN and -g·0 is -0.0, exactly
+    as tt-tensor's `grad * mask`), without NumPy's conversion of the boolean mask to floats."""
+    for i in range(grad.size):
+        out[i] = grad[i] * (1.0 if mask[i] else 0.0)
+
+
 # ----- LayerNorm -----------------------------------------------------------------------------
 @njit(**SUMMING)
 def layer_norm_forward(rows, weight, bias, eps, out, mean, rstd):

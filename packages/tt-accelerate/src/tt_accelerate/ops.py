@@ -8,8 +8,8 @@ than float32/float64) runs the NumPy op itself, through the same `ctx`, so the o
 means exactly what the NumPy op means.
 
 Nothing here imports numba or the replaced ops at import time: the registry imports this
-module whenever `gelu`, `layer_norm` or `max_pool2d` is first looked up, chosen or not,
-so it must be cheap. The kernels are compiled (or loaded from numba's cache) on first call.
+module whenever one of their names is first looked up, chosen or not, so it must be
+cheap. The kernels are compiled (or loaded from numba's cache) on first call.
 """
 
 from __future__ import annotations
@@ -49,6 +49,9 @@ def base(name: str) -> type:
     if name == "layer_norm":
         from tt_nn.ops.normalization import LayerNormOp
         return LayerNormOp
+    if name == "relu":
+        from tt_tensor.ops.elementwise import ReLUOp
+        return ReLUOp
     if name == "max_pool2d":
         from tt_vision.ops.pooling import MaxPool2dOp
         return MaxPool2dOp
@@ -102,6 +105,47 @@ class GELUOp(Function):
         wide = np.linspace(-9, 9, 13)  # both tails and the middle of the Hastings formula
         return [Example(x), Example(wide), Example(np.array(0.7)),
                 Example(x, approximate="tanh")]
+
+
+class ReLUOp(Function):
+    """max(x, 0) with its mask in one compiled pass, and `grad · mask` in another; same op
+    as tt-tensor's `relu` (`kernels.relu_forward`, `kernels.relu_backward`). Other dtypes
+    (integers, half) run tt-tensor's op unchanged."""
+
+    name = "relu"
+    saves_inputs = False  # backward reads the mask, no input value
+    saves_output = False
+
+    @staticmethod
+    def forward(ctx, a):
+        a = np.asarray(a)
+        if a.dtype not in FAST_DTYPES:
+            ctx.fallback = base("relu")
+            return ctx.fallback.forward(ctx, a)
+        ctx.fallback = None
+        flat = np.ascontiguousarray(a).reshape(-1)
+        out = np.empty_like(flat)
+        mask = np.empty(flat.size if True in ctx.needs_grad else 0, dtype=np.bool_)
+        kernels().relu_forward(flat, out, mask)
+        ctx.mask = mask.reshape(a.shape) if True in ctx.needs_grad else None
+        return out.reshape(a.shape)
+
+    @staticmethod
+    def backward(ctx, grad):
+        if ctx.fallback is not None:
+            return ctx.fallback.backward(ctx, grad)
+        grad = np.asarray(grad)
+        out = np.empty(grad.shape, dtype=grad.dtype)  # (ascontiguousarray makes 0-d into 1-d)
+        kernels().relu_backward(np.ascontiguousarray(grad).reshape(-1), ctx.mask.reshape(-1),
+                                out.reshape(-1))
+        return (out,)
+
+    @staticmethod
+    def examples():
+        r = np.random.default_rng(0)
+        x = r.normal(size=(3, 4))
+        return [Example(np.where(np.abs(x) < 0.1, 0.5, x)),  # away from the kink at 0
+                Example(np.array([-2.0, 0.7, 3.0]))]
 
 
 class LayerNormOp(Function):
@@ -247,4 +291,4 @@ class MaxPool2dOp(Function):
                 Example(image(1, 2, 6, 7), kernel_size=2, padding=1, ceil_mode=True)]
 
 
-OP_CLASSES = (GELUOp, LayerNormOp, MaxPool2dOp)
+OP_CLASSES = (GELUOp, ReLUOp, LayerNormOp, MaxPool2dOp)
