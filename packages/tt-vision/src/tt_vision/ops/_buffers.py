@@ -54,6 +54,8 @@ def give(array: np.ndarray) -> None:
 
 def give_when_freed(owner: object, array: np.ndarray) -> None:
     """Return `array` to the pool once `owner` has been garbage-collected."""
+    if array.nbytes < SMALLEST:  # `give` would drop it anyway: no finalizer needed
+        return
     finalizer = weakref.finalize(owner, give, array)
     finalizer.atexit = False  # nothing to return at interpreter exit
 
