@@ -98,6 +98,7 @@ def _batch_chunks(x: np.ndarray) -> list[tuple[int, int]]:
     n = x.shape[0]
     per_image = max(x[:1].nbytes, 1)
     step = max(1, PAIRS_CHUNK_BYTES // per_image)
+    step = -(-n // -(-n // step)) if n else 1  # equal chunks: ceil(n / number of chunks)
     return [(start, min(n, start + step)) for start in range(0, n, step)] or [(0, 0)]
 
 
