@@ -169,7 +169,8 @@ def test_conv2d_float32_fast_path_matches_float64_formula(kw, first_layer, monke
 
     monkeypatch.setattr(conv, "_chunk_size", lambda *args: 4)   # chunks of 4, 4 and 3 images
     r = np.random.default_rng(4)
-    x, w, b = r.normal(size=(11, 4, 9, 8)), r.normal(size=(6, 4 // kw["groups"], 3, 3)), r.normal(size=6)
+    x, w = r.normal(size=(11, 4, 9, 8)), r.normal(size=(6, 4 // kw["groups"], 3, 3))
+    b = r.normal(size=6)
     g = r.normal(size=conv2d_by_loops(x, w, b, **kw).shape)
     grads = []
     for dtype in (np.float64, np.float32):
