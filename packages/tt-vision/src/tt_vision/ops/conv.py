@@ -24,10 +24,12 @@ and, as a loop, in the tests):
   col2im move long runs (batch first they are runs of oW, ~10 numbers, which NumPy adds
   slowly). With the batch last the chunk is one product, kept under OpenBLAS's
   small-matrix size when the layer is small (those kernels ran 3x faster, measured).
-- backward rebuilds each chunk's columns from the input (cheap: the copies are cache-hot)
-  unless the batch was one chunk, whose columns forward kept. A first layer (its input
+- backward rebuilds each chunk's columns from the input (cheap: the copies are cache-hot;
+  keeping them would cost more memory than torch's whole step). A first layer (its input
   needs no gradient) runs neither the `weightᵀ @ grad` product nor col2im, and stays
-  batch first.
+  batch first; if its batch was one chunk, it reuses the columns forward kept.
+- the bias gradient is `grad` times a vector of ones per image (a BLAS product, ~1.5x
+  NumPy's sum over three axes).
 - col2im is `kH*kW` strided `+=`, never a scatter with index arrays; `weightᵀ @ grad` is
   written into the chunk's column array, and scratch arrays of more than a MB come from a
   small pool (`_buffers`): a fresh multi-MB allocation every step costs page faults.
