@@ -29,7 +29,7 @@ import numpy as np
 # The distributions that make up tt: an op from one of these is a built-in (a reference);
 # anything else is somebody's own.
 TT_DISTRIBUTIONS = ("tt-tensor", "tt-autograd", "tt-nn", "tt-vision", "tt-text",
-                    "tt-milestones", "tt")
+                    "tt-accelerate", "tt-milestones", "tt")
 EPS = 1e-6  # finite-difference step
 FD_ATOL, FD_RTOL = 1e-5, 1e-4  # backprop vs finite differences (as tt_autograd.gradcheck)
 REF_RTOL = 1e-6  # against the built-in op: both compute the same maths in float64
