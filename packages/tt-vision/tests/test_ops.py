@@ -86,36 +86,19 @@ def max_pool_by_loops(x, k):
     return out, grad
 
 
-@pytest.mark.parametrize("pairs", [True, False])   # the 2x2 path, or the general one
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
 @pytest.mark.parametrize("shape", [(3, 2, 6, 8), (2, 3, 7, 5)])   # 7, 5: a last row/column in no window
-def test_max_pool_2x2_fast_path_matches_the_formula_with_ties(dtype, shape, pairs, monkeypatch):
-    """The 2x2 stride-2 path (pairwise maxima; inputs of 2 MB or more) picks the first
-    maximum, as the loop does; many ties (values 0..2, like ReLU outputs' zeros)."""
-    from tt_vision.ops import pooling
-
-    monkeypatch.setattr(pooling, "PAIRS_MIN_BYTES", 0 if pairs else 2**62)
-    monkeypatch.setattr(pooling, "PAIRS_CHUNK_BYTES", 1)   # and in chunks of one image
+def test_max_pool_2x2_fast_path_matches_the_formula_with_ties(dtype, shape):
+    """The 2x2 stride-2 path (pairwise maxima) picks the first maximum, as the loop does;
+    many ties (values 0..2, like ReLU outputs' zeros)."""
     x = np.random.default_rng(5).integers(0, 3, size=shape).astype(dtype)
     t = tt.Tensor(x, requires_grad=True)
     out = F.max_pool2d(t, 2)
-    assert out.grad_fn.ctx.pairs == pairs
     out.sum().backward()
     expected, expected_grad = max_pool_by_loops(x, 2)
     assert out.dtype == dtype and t.grad.dtype == dtype
     np.testing.assert_array_equal(out.data, expected)
     np.testing.assert_array_equal(t.grad.data, expected_grad)
-
-
-def test_max_pool_2x2_fast_path_gradchecks(monkeypatch):
-    """The 2x2 path on the op's 2x2 examples, float64 gradcheck (they are small: forced)."""
-    from tt_vision.ops import pooling
-
-    monkeypatch.setattr(pooling, "PAIRS_MIN_BYTES", 0)
-    examples = [e for e in pooling.MaxPool2dOp.examples() if e.params == {"kernel_size": 2}]
-    assert len(examples) == 2
-    for example in examples:
-        gradcheck(lambda *xs: pooling.MaxPool2dOp.apply(*xs, **example.params), example.inputs)
 
 
 def test_column_buffers_are_reused_between_steps():

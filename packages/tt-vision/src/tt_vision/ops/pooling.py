@@ -20,9 +20,7 @@ general rule (the first maximum, row by row: the top row's first maximum unless 
 row's is strictly larger). Backward undoes the halves: the gradient goes to the top or
 bottom row by the row mask, then to the left or right column by the column mask — four
 masked writes, the first two at a quarter of the input's size. Both directions go through
-the batch in chunks of about a MB, so the temporaries stay in the cache. It is taken for
-inputs of 2 MB or more: on smaller ones (everything in cache anyway) the four offsets
-above were as fast or faster, measured.
+the batch in chunks of about a MB, so the temporaries stay in the cache.
 
 Padding: max pooling pads with -inf (padding never wins), average pooling with zeros.
 `ceil_mode` adds the last partial window, padded at the bottom/right the same way.
@@ -92,8 +90,6 @@ def winners(beaten: list[np.ndarray], shape):
 
 
 PAIRS_CHUNK_BYTES = 2**20  # the 2x2 path works on batch chunks of about this much input
-PAIRS_MIN_BYTES = 2 * 2**20  # and is taken for inputs at least this large (measured: below,
-# the general path's four offsets are as fast or faster)
 
 
 def _batch_chunks(x: np.ndarray) -> list[tuple[int, int]]:
@@ -169,7 +165,7 @@ class MaxPool2dOp(Function):
         record = needs(ctx, 1)[0]
         ctx.count = kernel[0] * kernel[1]
         ctx.pairs = kernel == stride == (2, 2) and padding == (0, 0) and dilation == (1, 1) \
-            and extra == (0, 0) and x.nbytes >= PAIRS_MIN_BYTES
+            and extra == (0, 0)
         if ctx.pairs:  # the usual 2x2 pool: see the module docstring
             out, ctx.masks = _max_of_pairs(x, out_hw, record)
             ctx.shape = x.shape
