@@ -204,8 +204,9 @@ def _accumulate_leaf(leaf: Tensor, grad: np.ndarray, handed_out: set[int]) -> No
     if leaf.grad is None:
         shared = (id(grad) in handed_out or grad.base is not None or not grad.flags.writeable
                   or grad.shape != leaf.shape)
-        if shared:
-            grad = np.array(np.broadcast_to(grad, leaf.shape))
+        if shared:  # a copy of its own (in grad's memory order: a plain, fast copy)
+            grad = (grad.copy(order="K") if grad.shape == leaf.shape
+                    else np.array(np.broadcast_to(grad, leaf.shape)))
         handed_out.add(id(grad))
         leaf.grad = from_numpy(grad)
     else:
