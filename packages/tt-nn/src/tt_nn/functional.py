@@ -53,13 +53,17 @@ def layer_norm(input: Tensor, normalized_shape: Any, weight: Tensor | None = Non
                bias: Tensor | None = None, eps: float = 1e-5) -> Tensor:
     """Normalise over the trailing `normalized_shape` dimensions, then scale and shift."""
     shape = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
-    if tuple(input.shape[len(input.shape) - len(shape):]) != shape:
-        raise ValueError(f"layer_norm: input of shape {tuple(input.shape)} does not end with "
+    input_shape = input.data.shape if isinstance(input, Tensor) else tuple(np.shape(input))
+    if input_shape[len(input_shape) - len(shape):] != shape:
+        raise ValueError(f"layer_norm: input of shape {input_shape} does not end with "
                          f"normalized_shape {shape}")
+    # (checked on every call, so written without NumPy's Python-level helpers on the way)
     for name, value in (("weight", weight), ("bias", bias)):
-        if value is not None and tuple(np.shape(getattr(value, "data", value))) != shape:
-            raise ValueError(f"layer_norm: {name} has shape "
-                             f"{tuple(np.shape(getattr(value, 'data', value)))}, expected "
+        if value is None:
+            continue
+        value_shape = value.data.shape if isinstance(value, Tensor) else tuple(np.shape(value))
+        if value_shape != shape:
+            raise ValueError(f"layer_norm: {name} has shape {value_shape}, expected "
                              f"normalized_shape {shape}")
     return OPS["layer_norm"].apply(input, weight, bias, normalized_ndim=len(shape), eps=eps)
 
