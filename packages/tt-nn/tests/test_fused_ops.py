@@ -67,6 +67,32 @@ def test_float32_gelu_block_boundaries_and_shapes():
             np.testing.assert_allclose(slope, expected_slope, atol=4e-7)
 
 
+def test_float32_gelu_work_arrays_are_reused_safely_across_sizes_and_threads():
+    # The work arrays are kept per thread and reused: small after big, big after small,
+    # and two threads at once must all get their own right answers.
+    import threading
+
+    xs = [rng.normal(size=size).astype(np.float32) for size in (7, 40000, 3, 100000)]
+    expected = [plain_gelu(x)[0] for x in xs]
+    for x, want in zip(xs, expected):
+        np.testing.assert_allclose(gelu_float32(x)[0], want, rtol=1e-5, atol=4e-7)
+    failures = []
+
+    def work(order):
+        for _ in range(5):
+            for i in order:
+                if not np.allclose(gelu_float32(xs[i], slope=False)[0], expected[i],
+                                   rtol=1e-5, atol=4e-7):
+                    failures.append(i)
+
+    threads = [threading.Thread(target=work, args=(order,)) for order in ([0, 1, 2, 3], [3, 2, 1, 0])]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not failures
+
+
 def test_gelu_rejects_integer_input_as_torch():
     # Issue 12, item 15: F.gelu on an int tensor returned zeros.
     with pytest.raises(TypeError, match="gelu: input must be a floating-point tensor, got dtype int64"):

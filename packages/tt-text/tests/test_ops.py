@@ -119,6 +119,46 @@ def test_causal_mask_hides_the_future():
     np.testing.assert_array_equal(causal_mask(2, 4), [[0, 0, 0, 1], [0, 0, 0, 0]])
 
 
+@pytest.mark.parametrize("length", [2, 5, 8])
+def test_causal_attention_in_chunks_is_the_plain_formula(length, monkeypatch):
+    # Big causal self-attentions run in two query chunks (the first half never meets the
+    # second half's keys); force it at small sizes and compare with the one-piece path,
+    # the per-head reference, and the gradient check.
+    import tt_text.ops.attention as ops
+
+    q, k, v = (rng.normal(size=(2, length, 6)) for _ in range(3))
+    g = rng.normal(size=(2, length, 6))
+    results = []
+    for threshold in (0, 1 << 60):  # chunked, then in one piece
+        monkeypatch.setattr(ops, "_CHUNK_MIN_SCORES", threshold)
+        xs = [tt.tensor(a, requires_grad=True) for a in (q, k, v)]
+        out = attention(*xs, num_heads=3, is_causal=True)
+        out.backward(g)
+        results.append([out.data] + [x.grad.data for x in xs])
+    np.testing.assert_allclose(results[0][0], reference_attention(q, k, v, 3, causal_mask(length)),
+                               rtol=1e-12, atol=1e-12)
+    for chunked, whole in zip(*results):
+        np.testing.assert_allclose(chunked, whole, rtol=1e-12, atol=1e-13)
+    monkeypatch.setattr(ops, "_CHUNK_MIN_SCORES", 0)
+    gradcheck(lambda q, k, v: attention(q, k, v, num_heads=3, is_causal=True), [q, k, v])
+    # float32 runs the same code: close to the float64 result.
+    out32 = attention(*(a.astype(np.float32) for a in (q, k, v)), num_heads=3, is_causal=True)
+    assert out32.dtype == np.float32
+    np.testing.assert_allclose(out32.data, results[0][0], rtol=1e-5, atol=1e-5)
+
+
+def test_big_causal_attention_takes_the_chunked_path():
+    import tt_text.ops.attention as ops
+
+    length = 64
+    batch = -(-ops._CHUNK_MIN_SCORES // (length * length))  # enough (N·H) to reach it
+    assert ops._query_chunks(length, length, True, 1, 0.0, batch * length * length) == [
+        (0, 32, 32), (32, 64, 64)]
+    assert len(ops._query_chunks(length, length, True, 1, 0.0, length * length)) == 1  # small
+    assert len(ops._query_chunks(length, length, False, 1, 0.0, 1 << 30)) == 1  # not causal
+    assert len(ops._query_chunks(length, length, True, 1, 0.1, 1 << 30)) == 1  # dropout
+
+
 def test_fully_masked_row_gives_zeros_not_nan():
     from tt_text.functional import attention_weights
 

@@ -87,7 +87,7 @@ def attention_weights(query: Any, key: Any, num_heads: int | None = None,
             attn_mask = np.asarray(attn_mask)[:, None]
     hidden, bias = _hidden_and_bias(attn_mask, is_causal, q.shape[-2], k.shape[-2],
                                     np.broadcast_shapes(q.shape[:-2], k.shape[:-2]))
-    return weights_of(q, k, hidden, bias, scale)
+    return weights_of(q, k, hidden, bias, scale, is_causal=is_causal)
 
 
 __all__ = ["embedding", "scaled_dot_product_attention", "multi_head_attention",
