@@ -85,7 +85,8 @@ def test_float32_gelu_work_arrays_are_reused_safely_across_sizes_and_threads():
                                    rtol=1e-5, atol=4e-7):
                     failures.append(i)
 
-    threads = [threading.Thread(target=work, args=(order,)) for order in ([0, 1, 2, 3], [3, 2, 1, 0])]
+    orders = ([0, 1, 2, 3], [3, 2, 1, 0])
+    threads = [threading.Thread(target=work, args=(order,)) for order in orders]
     for thread in threads:
         thread.start()
     for thread in threads:

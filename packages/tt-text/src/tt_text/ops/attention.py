@@ -307,7 +307,8 @@ class ScaledDotProductAttentionOp(Function):
                               math.prod(batch_shape) * length * source)
         if len(parts) > 1:  # causal chunks: each product writes its rows of the merged output
             n, heads, d = q.shape[0], num_heads, v.shape[-1]
-            merged = np.empty((n, length, heads, d), dtype=np.result_type(q.dtype, k.dtype, v.dtype))
+            dtype = np.result_type(q.dtype, k.dtype, v.dtype)
+            merged = np.empty((n, length, heads, d), dtype=dtype)
         saved = []
         for start, stop, keys in parts:
             # q · scale is a temporary: backward keeps q itself (alive in the graph anyway).
@@ -328,7 +329,8 @@ class ScaledDotProductAttentionOp(Function):
         if len(parts) > 1:
             out = merged.reshape(n, length, heads * d)
         # Two matmuls (QKᵀ and WV) of 2·L·S·E each, plus about 5 per softmax entry.
-        ctx.cost = int(sum(c.size for _, _, _, c, _, _ in saved) * (2 * q.shape[-1] + 2 * v.shape[-1] + 5))
+        scores = sum(part[3].size for part in saved)
+        ctx.cost = int(scores * (2 * q.shape[-1] + 2 * v.shape[-1] + 5))
         if True in ctx.needs_grad:
             ctx.q, ctx.k, ctx.v, ctx.parts = q, k, v, saved
             ctx.scale, ctx.num_heads, ctx.dropout_p, ctx.out = scale, num_heads, dropout_p, out
@@ -349,7 +351,8 @@ class ScaledDotProductAttentionOp(Function):
         # The last chunk sees every key: it makes grad_k and grad_v, the others add to
         # their first `keys` rows.
         for start, stop, keys, columns, used_t, keep_t in reversed(parts):
-            g_c, out_c = (g, out) if not chunked else (g[..., start:stop, :], out[..., start:stop, :])
+            g_c, out_c = (g, out) if not chunked else (g[..., start:stop, :],
+                                                       out[..., start:stop, :])
             k_c, v_c = (k, v) if not chunked else (k[..., :keys, :], v[..., :keys, :])
             if need_v:
                 part = _product(used_t, g_c, heads)
