@@ -86,19 +86,36 @@ def max_pool_by_loops(x, k):
     return out, grad
 
 
+@pytest.mark.parametrize("split", [True, False])   # the two ways of storing the column masks
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
 @pytest.mark.parametrize("shape", [(3, 2, 6, 8), (2, 3, 7, 5)])   # 7, 5: a last row/column in no window
-def test_max_pool_2x2_fast_path_matches_the_formula_with_ties(dtype, shape):
+def test_max_pool_2x2_fast_path_matches_the_formula_with_ties(dtype, shape, split, monkeypatch):
     """The 2x2 stride-2 path (pairwise maxima) picks the first maximum, as the loop does;
-    many ties (values 0..2, like ReLU outputs' zeros)."""
+    many ties (values 0..2, like ReLU outputs' zeros); in batch chunks of one image."""
+    from tt_vision.ops import pooling
+
+    monkeypatch.setattr(pooling, "SPLIT_MASKS_BYTES", 2**62 if split else 0)
+    monkeypatch.setattr(pooling, "PAIRS_CHUNK_BYTES", 1)
     x = np.random.default_rng(5).integers(0, 3, size=shape).astype(dtype)
     t = tt.Tensor(x, requires_grad=True)
     out = F.max_pool2d(t, 2)
+    assert out.grad_fn.ctx.masks[0].ndim == (5 if split else 4)
     out.sum().backward()
     expected, expected_grad = max_pool_by_loops(x, 2)
     assert out.dtype == dtype and t.grad.dtype == dtype
     np.testing.assert_array_equal(out.data, expected)
     np.testing.assert_array_equal(t.grad.data, expected_grad)
+
+
+def test_max_pool_2x2_unsplit_masks_gradcheck(monkeypatch):
+    """The op's 2x2 examples are small (split masks); the other layout, gradchecked too."""
+    from tt_vision.ops import pooling
+
+    monkeypatch.setattr(pooling, "SPLIT_MASKS_BYTES", 0)
+    examples = [e for e in pooling.MaxPool2dOp.examples() if e.params == {"kernel_size": 2}]
+    assert len(examples) == 2
+    for example in examples:
+        gradcheck(lambda *xs: pooling.MaxPool2dOp.apply(*xs, **example.params), example.inputs)
 
 
 def test_column_buffers_are_reused_between_steps():
