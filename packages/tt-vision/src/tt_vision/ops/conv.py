@@ -285,8 +285,9 @@ class Conv2dOp(Function):
         chunks = _Chunks(ctx, need_x, x.dtype)  # col2im wants the batch last
         grad_x = np.empty(ctx.x_shape, dtype=x.dtype) if need_x else None
         rows_grad = np.zeros(ctx.rows.shape, dtype=x.dtype) if need_w else None
-        where = [_offset(i, j, ctx.stride, ctx.dilation, ctx.out_hw)
-                 for i, j in np.ndindex(kh, kw)]  # col2im's kernel offsets, row by row
+        offsets = [(i, j) for i in range(kh) for j in range(kw)]  # col2im's, row by row
+        where = [_offset(i, j, ctx.stride, ctx.dilation, ctx.out_hw) for i, j in offsets] \
+            if need_x else []
         for start, stop in chunks.ranges():
             m = stop - start
             if not need_x:  # batch first: (m, G, O/G, oH*oW) and (m, G, K, oH*oW), per image
@@ -309,7 +310,7 @@ class Conv2dOp(Function):
             gxt = chunks.array("x", (c, hp, wp, m))
             gxt[...] = 0
             per_group = gxt.reshape(groups, c // groups, hp, wp, m)
-            for (i, j), index in zip(np.ndindex(kh, kw), where):  # runs of oW*m (stride 1)
+            for (i, j), index in zip(offsets, where):  # runs of oW*m numbers (stride 1)
                 per_group[index] += parts[:, i, j]
             grad_x[start:stop] = gxt[:, ph:ph + h, pw:pw + w].transpose(3, 0, 1, 2)
         chunks.give_back()
