@@ -161,7 +161,7 @@ class MultiHeadAttention(Module):
             if length == source:
                 out = F.multi_head_attention(q, k, v, self.num_heads, is_causal=True,
                                              dropout_p=dropout_p)
-                self._last, self._last_weights = (q.data, k.data, mask), None
+                self._remember(q.data, k.data, mask)
                 return self.out_proj(out)
             if length == 1:
                 mask = None
@@ -169,8 +169,15 @@ class MultiHeadAttention(Module):
         allowed = None if hidden is None else ~hidden  # the op takes torch's form
         out = F.multi_head_attention(q, k, v, self.num_heads, attn_mask=allowed,
                                      dropout_p=dropout_p)
-        self._last, self._last_weights = (q.data, k.data, hidden), None
+        self._remember(q.data, k.data, hidden)
         return self.out_proj(out)
+
+    def _remember(self, q: np.ndarray, k: np.ndarray, hidden) -> None:
+        """Keep what `attn_weights` needs. Plain values, set straight into the instance
+        dict: Module.__setattr__'s registration checks cost more than the assignment,
+        on every forward."""
+        state = self.__dict__
+        state["_last"], state["_last_weights"] = (q, k, hidden), None
 
     def _combined_mask(self, mask, key_padding_mask, n: int, length: int, source: int):
         if mask is not None:
