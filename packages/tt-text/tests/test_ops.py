@@ -147,6 +147,15 @@ def test_causal_attention_in_chunks_is_the_plain_formula(length, monkeypatch):
     np.testing.assert_allclose(out32.data, results[0][0], rtol=1e-5, atol=1e-5)
 
 
+def test_attention_weights_with_is_causal_are_the_masked_ones():
+    from tt_text.functional import attention_weights
+
+    q, k = rng.normal(size=(2, 5, 6)), rng.normal(size=(2, 5, 6))
+    causal = attention_weights(q, k, 3, is_causal=True)  # the op's cached 0/-inf bias
+    np.testing.assert_array_equal(causal, attention_weights(q, k, 3, attn_mask=~causal_mask(5)))
+    assert np.all(causal[..., 0, 1:] == 0) and np.all(causal[..., 0, 0] == 1)
+
+
 def test_big_causal_attention_takes_the_chunked_path():
     import tt_text.ops.attention as ops
 
