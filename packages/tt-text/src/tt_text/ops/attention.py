@@ -56,7 +56,7 @@ def causal_mask(length: int, source_length: int | None = None) -> np.ndarray:
     return mask
 
 
-@functools.cache
+@functools.lru_cache(maxsize=128)  # a model uses a few; long contexts make big ones
 def _causal_bias(length: int, source: int, offset: int, dtype: np.dtype) -> np.ndarray:
     """0 where query i may see key j (j ≤ i + offset), -inf where not, laid out (S, 1, L)
     like the weights buffer of `_weights_columns` (key, batch, query). Cached, read-only.
