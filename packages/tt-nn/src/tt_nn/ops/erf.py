@@ -133,8 +133,8 @@ def gelu_float32(x: np.ndarray, slope: bool = True) -> tuple[np.ndarray, np.ndar
         np.abs(xs, out=a_)
         np.add(a_, _GELU_C, out=t_)
         np.divide(_GELU_K, t_, out=t_)                 # u = k / (1/q + |x|) = k·q·t
-        np.add(t_, _GELU_B[3], out=h_)                 # Horner, c_5 = 1:
-        h_ *= t_                                       # h = u·(c_1 + u·(c_2 + … + u·(c_4 + u)))
+        np.add(t_, _GELU_B[3], out=h_)                 # Horner with c_5 = 1:
+        h_ *= t_                                       # h = u·(c_1 + u·(… + u·(c_4 + u)))
         for c in _GELU_B[2::-1]:
             h_ += c
             h_ *= t_
