@@ -71,6 +71,22 @@ def cases():
         ("max_pool2d", (x3.reshape(4, 3, 8, 8),), {"kernel_size": 2}),
         ("max_pool2d", (x3.reshape(4, 3, 8, 8)[:, :, 1:, ::-1],), {"kernel_size": (2, 2)}),  # odd
         ("max_pool2d", (x3.reshape(4, 3, 8, 8),), {"kernel_size": 3, "stride": 2, "padding": 1}),
+        # conv2d: LeNet's two layers (small), 5 + 1 kernel columns, 1x1, no bias, a
+        # non-contiguous input, and cases that run tt-vision's op (stride 2, many weights)
+        ("conv2d", (r.normal(size=(3, 1, 12, 12)), r.normal(size=(6, 1, 5, 5)), r.normal(size=6)),
+         {"padding": 2}),
+        ("conv2d", (r.normal(size=(3, 6, 9, 9)), r.normal(size=(16, 6, 5, 5)), r.normal(size=16)),
+         {}),
+        ("conv2d", (r.normal(size=(2, 2, 7, 9)), r.normal(size=(3, 2, 4, 6)), None),
+         {"padding": (1, 3)}),
+        ("conv2d", (r.normal(size=(2, 3, 4, 5)), r.normal(size=(4, 3, 1, 1)), r.normal(size=4)),
+         {}),
+        ("conv2d", (x3.reshape(4, 3, 8, 8)[:, ::-1, 1:, ::2], r.normal(size=(2, 3, 3, 2)),
+                    r.normal(size=2)), {"padding": 1}),
+        ("conv2d", (r.normal(size=(2, 3, 7, 7)), r.normal(size=(2, 3, 3, 3)), None),
+         {"stride": 2, "padding": 1}),
+        ("conv2d", (r.normal(size=(2, 8, 5, 5)), r.normal(size=(4, 8, 5, 5)), r.normal(size=4)),
+         {"padding": 2}),  # 200 weights per output: tt-vision's op
     ]
 
 
@@ -155,6 +171,73 @@ def test_other_dtypes_run_the_numpy_op():
             assert_same(ours, theirs, rtol=0, atol=0)
 
 
+def conv_by_loops(x, weight, bias, padding):
+    """The convolution's definition, one output number at a time (float64, stride 1)."""
+    (n, c, h, w), (o, _, kh, kw), (ph, pw) = x.shape, weight.shape, padding
+    xp = np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)))
+    out = np.zeros((n, o, h + 2 * ph - kh + 1, w + 2 * pw - kw + 1))
+    for y in range(out.shape[2]):
+        for x_ in range(out.shape[3]):
+            window = xp[:, :, y:y + kh, x_:x_ + kw]  # (n, c, kh, kw)
+            out[:, :, y, x_] = np.einsum("nchw,ochw->no", window, weight)
+    return out + (0 if bias is None else bias[:, None, None])
+
+
+def test_conv2d_chunks_and_layers_against_the_formula(monkeypatch):
+    """The batch in uneven chunks (runs of 27 numbers: chunks of 3, 3, 1 images) and in
+    one, float64 tight and float32 close to the loop formula; every gradient against
+    tt-vision's op, and the gradient of a sum against its definition."""
+    r = np.random.default_rng(4)
+    x, w, b = r.normal(size=(7, 2, 6, 9)), r.normal(size=(3, 2, 5, 3)), r.normal(size=3)
+    expected = conv_by_loops(x, w, b, (2, 1))
+    reference = run(ops.base("conv2d"), [x, w, b], {"padding": (2, 1)})
+    for run_length in (27, ops.CONV_RUN):
+        monkeypatch.setattr(ops, "CONV_RUN", run_length)
+        assert len(ops._conv_chunks(7, 9)) == (3 if run_length == 27 else 1)
+        ours = run(ACCELERATED["conv2d"], [x, w, b], {"padding": (2, 1)})
+        np.testing.assert_allclose(ours[0], expected, rtol=1e-12, atol=1e-12)
+        assert_same(ours, reference, rtol=1e-10, atol=1e-12)
+        ours32 = run(ACCELERATED["conv2d"], [a.astype(np.float32) for a in (x, w, b)],
+                     {"padding": (2, 1)})
+        assert ours32[0].dtype == np.float32
+        np.testing.assert_allclose(ours32[0], expected, rtol=1e-5, atol=1e-5)
+        for a, e in zip(ours32[1], reference[1]):
+            assert a.dtype == np.float32
+            np.testing.assert_allclose(a, e, rtol=1e-5, atol=1e-5 * np.abs(e).max())
+    # d(sum of out)/d weight[o, c, i, j] is the sum of the input pixels weight[o, c, i, j] meets
+    xt, wt = tt.tensor(x, requires_grad=True), tt.tensor(w, requires_grad=True)
+    ACCELERATED["conv2d"].apply(xt, wt, None, padding=(2, 1)).sum().backward()
+    xp = np.pad(x, ((0, 0), (0, 0), (2, 2), (1, 1)))
+    for i in range(5):
+        for j in range(3):
+            np.testing.assert_allclose(wt.grad.data[:, :, i, j],
+                                       np.broadcast_to(xp[:, :, i:i + 6, j:j + 9].sum(axis=(0, 2, 3)),
+                                                       (3, 2)), rtol=1e-12)
+
+
+def test_conv2d_other_dtypes_and_arguments_run_the_numpy_op():
+    r = np.random.default_rng(5)
+    x, w, b = r.normal(size=(2, 2, 6, 6)), r.normal(size=(3, 2, 3, 3)), r.normal(size=3)
+    for dtype in (">f8", np.float16):
+        inputs = [a.astype(dtype) for a in (x, w, b)]
+        assert_same(run(ACCELERATED["conv2d"], inputs, {}), run(ops.base("conv2d"), inputs, {}),
+                    rtol=0, atol=0)
+    mixed = [x.astype(np.float32), w, b]  # a float64 weight with a float32 input
+    assert_same(run(ACCELERATED["conv2d"], mixed, {}), run(ops.base("conv2d"), mixed, {}),
+                rtol=0, atol=0)
+    for params in ({"dilation": 2}, {"groups": 2, "padding": 1}):
+        weight = w[:, :1] if "groups" in params else w
+        inputs = [x, r.normal(size=(4, 1, 3, 3)) if "groups" in params else weight,
+                  r.normal(size=4) if "groups" in params else b]
+        assert_same(run(ACCELERATED["conv2d"], inputs, params),
+                    run(ops.base("conv2d"), inputs, params), rtol=0, atol=0)
+    for op in (ACCELERATED["conv2d"], ops.base("conv2d")):  # the same checks, the same errors
+        with pytest.raises(ValueError, match="does not fit"):
+            op.apply(tt.tensor(x), tt.tensor(r.normal(size=(3, 4, 3, 3))), None)
+        with pytest.raises(ValueError, match="bias"):
+            op.apply(tt.tensor(x), tt.tensor(w), tt.tensor(np.ones(2)))
+
+
 def test_only_the_wanted_gradients_are_computed():
     r = np.random.default_rng(3)
     x, w, b = r.normal(size=(5, 8)), r.normal(size=8), r.normal(size=8)
@@ -167,6 +250,17 @@ def test_only_the_wanted_gradients_are_computed():
     with tt.no_grad():
         out = ACCELERATED["gelu"].apply(tt.tensor(x))
     np.testing.assert_allclose(out.data, ops.base("gelu").apply(tt.tensor(x)).data, rtol=1e-12)
+    # conv2d as a first layer (its input needs no gradient) and without a bias gradient
+    image, kernel = r.normal(size=(4, 1, 8, 8)), r.normal(size=(2, 1, 5, 5))
+    for with_bias in (True, False):
+        results = []
+        for op in (ACCELERATED["conv2d"], ops.base("conv2d")):
+            xt, wt = tt.tensor(image), tt.tensor(kernel, requires_grad=True)
+            bt = tt.tensor(np.ones(2), requires_grad=with_bias)
+            op.apply(xt, wt, bt, padding=2).sum().backward()
+            assert xt.grad is None and (bt.grad is None) != with_bias
+            results.append(wt.grad.data)
+        np.testing.assert_allclose(*results, rtol=1e-10, atol=1e-12)
 
 
 @pytest.mark.parametrize("name", sorted(ACCELERATED))
@@ -214,6 +308,21 @@ def test_forward_and_backward_match_torch():
     ref.backward(torch.tensor(upstream))
     np.testing.assert_array_equal(out.data, ref.detach().numpy())
     np.testing.assert_array_equal(ours_x.grad.data, theirs_x.grad.numpy())
+    # conv2d at LeNet's second layer, float64 (rtol 1e-9) and float32 (close)
+    arrays = (r.normal(size=(5, 6, 14, 14)), r.normal(size=(16, 6, 5, 5)), r.normal(size=16))
+    upstream = r.normal(size=(5, 16, 12, 12))
+    for dtype, tol in ((np.float64, 1e-9), (np.float32, 1e-4)):
+        ours = [tt.tensor(a.astype(dtype), requires_grad=True) for a in arrays]
+        theirs = [torch.tensor(a.astype(dtype), requires_grad=True) for a in arrays]
+        out = FV.conv2d(*ours, padding=1)
+        ref = Ft.conv2d(*theirs, padding=1)
+        out.backward(upstream.astype(dtype))
+        ref.backward(torch.tensor(upstream.astype(dtype)))
+        scale = float(np.abs(ref.detach().numpy()).max())
+        np.testing.assert_allclose(out.data, ref.detach().numpy(), rtol=tol, atol=tol * scale)
+        for a, t in zip(ours, theirs):
+            np.testing.assert_allclose(a.grad.data, t.grad.numpy(), rtol=tol,
+                                       atol=tol * float(np.abs(t.grad.numpy()).max()))
 
 
 # ----- the switch ------------------------------------------------------------------------------
@@ -319,7 +428,8 @@ def test_the_replaced_ops_differential_test_passes_with_the_accelerator(name):
     """The very test the replaced op passes (hypothesis-drawn shapes and arguments, 0-size
     batches included, forward and backward against torch in float64), with tt-accelerate's
     op chosen."""
-    package = {"max_pool2d": "tt-vision", "relu": "tt-tensor"}.get(name, "tt-nn")
+    package = {"max_pool2d": "tt-vision", "conv2d": "tt-vision", "relu": "tt-tensor"}.get(
+        name, "tt-nn")
     module = _differential_tests(package)
     tt_accelerate.enable(name)
     assert OPS[name] is ACCELERATED[name]

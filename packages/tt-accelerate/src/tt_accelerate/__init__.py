@@ -6,7 +6,7 @@ chosen. Switch them all on, or off again:
 ```python
 import tt_accelerate
 
-tt_accelerate.enable()    # every op it provides: gelu, relu, layer_norm, max_pool2d
+tt_accelerate.enable()    # every op it provides: gelu, relu, layer_norm, max_pool2d, conv2d
 ...                       # models, layers and F.gelu now run the compiled kernels
 tt_accelerate.disable()   # back to the NumPy ops (other choices are kept)
 ```
@@ -25,7 +25,7 @@ PROVIDER = "tt-accelerate"
 
 __all__ = ["PROVIDER", "OP_NAMES", "enable", "disable", "enabled", "__version__"]
 
-OP_NAMES = ("gelu", "relu", "layer_norm", "max_pool2d")  # the ops this package provides (see tt_accelerate.ops)
+OP_NAMES = ("gelu", "relu", "layer_norm", "max_pool2d", "conv2d")  # the ops this package provides (see tt_accelerate.ops)
 
 
 def enable(*names: str) -> list[str]:

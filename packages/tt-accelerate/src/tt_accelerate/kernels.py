@@ -239,3 +239,192 @@ def max_pool2x2_backward(grad, winner, grad_x):
                     grad_x[n, c, 2 * y, 2 * xo + 1] = g if k == 1 else 0.0
                     grad_x[n, c, 2 * y + 1, 2 * xo] = g if k == 2 else 0.0
                     grad_x[n, c, 2 * y + 1, 2 * xo + 1] = g if k == 3 else 0.0
+
+
+# ----- conv2d (stride 1, small channel counts: LeNet's layers) --------------------------------
+# Direct convolution, batch last. A chunk of m images is copied (padded) into xp of shape
+# (C, Hp, Wp, m): the batch is the last axis. Then for an output row y of channel o, the
+# values out[o, y, x, k] for all x and all images k are ONE contiguous run of oW*m numbers
+# ("run"), and so is the input they need for a kernel offset (c, i, j): xp[c, y+i, x+j, k]
+# for all x, k starts at xp[c, y+i, j, 0] and is contiguous too. So
+#     out[o, y] (a run) += weight[o, c, i, j] * xp[c, y+i] shifted by j*m   (a run)
+# for every (c, i, j): a long vectorisable loop (oW*m = 640..1792 numbers for LeNet at
+# m = 64) with the weight in a register, the accumulator run in the L1 cache. Five kernel
+# columns j are done in one sweep (`acc[t] += w0*s0[t] + ... + w4*s4[t]`): one read and one
+# write of the accumulator per five multiply-adds instead of per one, which is what makes
+# the loop faster than L1's load/store limit for plain `acc += w*s` sweeps.
+# No im2col matrix is made: the input is read in place, kH*kW*C times per output row,
+# from the cache. Worth it only while C*kH*kW and O are small (LeNet: 25 and 150 weights
+# per output, 6 and 16 output channels); BLAS wins beyond that (ops.py sends such layers
+# to tt-vision's op).
+
+@njit(**ELEMENTWISE)
+def conv2d_pad_batch_last(x, start, ph, pw, xp):
+    """xp (C, Hp, Wp, m)[c, ph + h, pw + w, k] = x[start + k, c, h, w], zero elsewhere."""
+    c_in, hp, wp, m = xp.shape
+    h_in, w_in = x.shape[2], x.shape[3]
+    for c in range(c_in):
+        for hh in range(hp):
+            for ww in range(wp):
+                h, w = hh - ph, ww - pw
+                if 0 <= h < h_in and 0 <= w < w_in:
+                    for k in range(m):
+                        xp[c, hh, ww, k] = x[start + k, c, h, w]
+                else:
+                    for k in range(m):
+                        xp[c, hh, ww, k] = 0.0
+
+
+@njit(**ELEMENTWISE)
+def _add_shifted(acc, row, weight, o, c, i, shift, sign, m, run):
+    """acc[t] += sum over j of weight[o, c, i, j] * row[base(j) + t], t < run, where
+    base(j) = shift + sign*j*m (sign +1: forward, -1: the input gradient's flipped kernel).
+    Five columns j per sweep over acc (see the section comment), then three, then one."""
+    kw = weight.shape[3]
+    j = 0
+    while j + 5 <= kw:
+        w0, w1, w2 = weight[o, c, i, j], weight[o, c, i, j + 1], weight[o, c, i, j + 2]
+        w3, w4 = weight[o, c, i, j + 3], weight[o, c, i, j + 4]
+        b0 = shift + sign * j * m
+        b1, b2, b3, b4 = b0 + sign * m, b0 + 2 * sign * m, b0 + 3 * sign * m, b0 + 4 * sign * m
+        s0, s1, s2 = row[b0:b0 + run], row[b1:b1 + run], row[b2:b2 + run]
+        s3, s4 = row[b3:b3 + run], row[b4:b4 + run]
+        for t in range(run):
+            acc[t] += w0 * s0[t] + w1 * s1[t] + w2 * s2[t] + w3 * s3[t] + w4 * s4[t]
+        j += 5
+    while j + 3 <= kw:
+        w0, w1, w2 = weight[o, c, i, j], weight[o, c, i, j + 1], weight[o, c, i, j + 2]
+        b0 = shift + sign * j * m
+        b1, b2 = b0 + sign * m, b0 + 2 * sign * m
+        s0, s1, s2 = row[b0:b0 + run], row[b1:b1 + run], row[b2:b2 + run]
+        for t in range(run):
+            acc[t] += w0 * s0[t] + w1 * s1[t] + w2 * s2[t]
+        j += 3
+    while j < kw:
+        w = weight[o, c, i, j]
+        b0 = shift + sign * j * m
+        s0 = row[b0:b0 + run]
+        for t in range(run):
+            acc[t] += w * s0[t]
+        j += 1
+
+
+@njit(**ELEMENTWISE)
+def conv2d_forward(xp, weight, bias, out, start):
+    """out[start + k, o, y, x] = bias[o] + sum over c, i, j of weight[o, c, i, j] *
+    xp[c, y + i, x + j, k], for the chunk's m images (xp from `conv2d_pad_batch_last`).
+
+    Loop order: (o, y) outer; the output row's run of oW*m numbers is accumulated in a
+    scratch array (L1) over (c, i, j) by `_add_shifted`, then written into the NCHW output
+    (image by image: oW contiguous numbers each). `bias` of size 0: no bias.
+    """
+    c_in, hp, wp, m = xp.shape
+    c_out, kh = weight.shape[0], weight.shape[2]
+    oh, ow = out.shape[2], out.shape[3]
+    run = ow * m
+    acc = np.empty(run, dtype=out.dtype)
+    for o in range(c_out):
+        b = bias[o] if bias.size > 0 else 0.0
+        for y in range(oh):
+            for t in range(run):
+                acc[t] = b
+            for c in range(c_in):
+                for i in range(kh):
+                    _add_shifted(acc, xp[c, y + i].reshape(wp * m), weight, o, c, i, 0, 1, m, run)
+            for k in range(m):
+                for x in range(ow):
+                    out[start + k, o, y, x] = acc[x * m + k]
+
+
+@njit(**SUMMING)
+def conv2d_backward(xp, grad, start, weight, grad_w, grad_b, gxp, want_w, want_b, want_x):
+    """The chunk's gradients: grad_w, grad_b (float64, added to) and gxp (C, Hp, Wp, m),
+    the padded input's gradient, batch last (overwritten).
+
+    For each output row (o, y) the gradient's run g (oW*m numbers, gathered from the NCHW
+    `grad`, with kW-1 zero columns of m numbers on either side: `gh`) is used twice while
+    it sits in L1:
+      grad_w[o, c, i, j] += sum over t of g[t] * xp[c, y+i] shifted by j*m — a dot
+        product per (c, i, j), five j per sweep, summed in SIMD lanes (reassoc);
+      gxp[c, y+i] (a run of Wp*m) += sum over j of weight[o, c, i, j] * gh shifted by
+        (kW-1-j)*m — the "full" correlation with the flipped kernel, again as
+        `_add_shifted` (one write of gxp per five multiply-adds).
+    grad_b[o] is the sum of the runs.
+    """
+    c_in, hp, wp, m = xp.shape
+    c_out, _, kh, kw = weight.shape
+    oh, ow = grad.shape[2], grad.shape[3]
+    run, pad = ow * m, (kw - 1) * m
+    gh = np.zeros(run + 2 * pad, dtype=xp.dtype)
+    zero = gh[0]  # 0 in the input's dtype: the dot products sum in it, in SIMD lanes
+    g = gh[pad:pad + run]
+    if want_x:
+        gxp[...] = 0.0
+    for o in range(c_out):
+        for y in range(oh):
+            for k in range(m):
+                for x in range(ow):
+                    g[x * m + k] = grad[start + k, o, y, x]
+            if want_b:
+                total = 0.0
+                for t in range(run):
+                    total += g[t]
+                grad_b[o] += total
+            for c in range(c_in):
+                for i in range(kh):
+                    if want_w:
+                        row = xp[c, y + i].reshape(wp * m)
+                        j = 0
+                        while j + 5 <= kw:
+                            s0, s1 = row[j * m:j * m + run], row[(j + 1) * m:(j + 1) * m + run]
+                            s2, s3 = row[(j + 2) * m:(j + 2) * m + run], row[(j + 3) * m:(j + 3) * m + run]
+                            s4 = row[(j + 4) * m:(j + 4) * m + run]
+                            a0 = a1 = a2 = a3 = a4 = zero
+                            for t in range(run):
+                                v = g[t]
+                                a0 += v * s0[t]
+                                a1 += v * s1[t]
+                                a2 += v * s2[t]
+                                a3 += v * s3[t]
+                                a4 += v * s4[t]
+                            grad_w[o, c, i, j] += a0
+                            grad_w[o, c, i, j + 1] += a1
+                            grad_w[o, c, i, j + 2] += a2
+                            grad_w[o, c, i, j + 3] += a3
+                            grad_w[o, c, i, j + 4] += a4
+                            j += 5
+                        while j + 3 <= kw:
+                            s0, s1 = row[j * m:j * m + run], row[(j + 1) * m:(j + 1) * m + run]
+                            s2 = row[(j + 2) * m:(j + 2) * m + run]
+                            a0 = a1 = a2 = zero
+                            for t in range(run):
+                                v = g[t]
+                                a0 += v * s0[t]
+                                a1 += v * s1[t]
+                                a2 += v * s2[t]
+                            grad_w[o, c, i, j] += a0
+                            grad_w[o, c, i, j + 1] += a1
+                            grad_w[o, c, i, j + 2] += a2
+                            j += 3
+                        while j < kw:
+                            s0 = row[j * m:j * m + run]
+                            a0 = zero
+                            for t in range(run):
+                                a0 += g[t] * s0[t]
+                            grad_w[o, c, i, j] += a0
+                            j += 1
+                    if want_x:
+                        _add_shifted(gxp[c, y + i].reshape(wp * m), gh, weight, o, c, i, pad, -1,
+                                     m, wp * m)
+
+
+@njit(**ELEMENTWISE)
+def conv2d_unpad_batch_first(gxp, start, ph, pw, grad_x):
+    """grad_x[start + k, c, h, w] = gxp[c, ph + h, pw + w, k] (the inverse of the padding copy)."""
+    c_in, m = gxp.shape[0], gxp.shape[3]
+    h_in, w_in = grad_x.shape[2], grad_x.shape[3]
+    for k in range(m):
+        for c in range(c_in):
+            for h in range(h_in):
+                for w in range(w_in):
+                    grad_x[start + k, c, h, w] = gxp[c, ph + h, pw + w, k]

@@ -3,8 +3,9 @@
 Each op is a `Function` with forward and backward side by side, like every tt op. The
 arithmetic runs in the compiled loops of `tt_accelerate.kernels`; argument checks, shapes
 and what is saved for backward are here, in plain Python. A case a kernel does not cover
-(GELU's tanh approximation, pooling windows other than 2x2 with stride 2, a dtype other
-than float32/float64) runs the NumPy op itself, through the same `ctx`, so the op always
+(GELU's tanh approximation, pooling windows other than 2x2 with stride 2, convolutions
+other than small stride-1 ones, a dtype other than float32/float64) runs the NumPy op
+itself, through the same `ctx`, so the op always
 means exactly what the NumPy op means.
 
 Nothing here imports numba or the replaced ops at import time: the registry imports this
@@ -16,6 +17,7 @@ from __future__ import annotations
 
 import importlib
 import math
+import threading
 
 import numpy as np
 from tt_tensor import Example, Function
@@ -55,6 +57,9 @@ def base(name: str) -> type:
     if name == "max_pool2d":
         from tt_vision.ops.pooling import MaxPool2dOp
         return MaxPool2dOp
+    if name == "conv2d":
+        from tt_vision.ops.conv import Conv2dOp
+        return Conv2dOp
     raise KeyError(name)
 
 
@@ -291,4 +296,148 @@ class MaxPool2dOp(Function):
                 Example(image(1, 2, 6, 7), kernel_size=2, padding=1, ceil_mode=True)]
 
 
-OP_CLASSES = (GELUOp, ReLUOp, LayerNormOp, MaxPool2dOp)
+CONV_RUN = 2048  # numbers per run (oW*m): chunks of m = CONV_RUN // oW images (LeNet: 73, 204)
+
+
+def _conv_chunks(n: int, ow: int) -> list[tuple[int, int]]:
+    """(start, m) of equal chunks of about `CONV_RUN // oW` images covering the batch of n.
+
+    The kernels' loops run along oW*m numbers: long enough that loop overheads vanish,
+    short enough that an accumulator run and the input rows it reads stay in L1/L2
+    (measured on LeNet's layers: chunks of 32 images were ~10 % slower than runs of
+    1280-3072 numbers, which were alike)."""
+    size = max(1, CONV_RUN // max(ow, 1))
+    count = -(-n // size)
+    size = -(-n // count)
+    return [(start, min(size, n - start)) for start in range(0, n, size)]
+# Layers the direct loop takes (measured against tt-vision's op, fwd+bwd, one thread): LeNet's
+# 1->6 and 6->16 5x5 layers (25 and 150 weights per output) ran in 0.56-0.79 of its time;
+# the CIFAR-size CNN's first layer, 3->32 3x3 (27 weights, 32 outputs), in 1.34: slower.
+CONV_MAX_WEIGHTS = 160  # C_in*kH*kW per output channel
+CONV_MAX_OUT = 16  # output channels
+
+_scratch_arrays = threading.local()  # per thread: one scratch array per (use, shape, dtype)
+
+
+def _scratch(what: str, shape, dtype) -> np.ndarray:
+    """A scratch array kept between calls (this thread's), so each step does not allocate
+    (and page-fault) it again. Its contents are overwritten by the kernel using it."""
+    arrays = _scratch_arrays.__dict__
+    key = (what, tuple(shape), np.dtype(dtype).str)
+    if key not in arrays:
+        for old in [k for k in arrays if k[0] == what]:  # one array per use: the latest shape
+            del arrays[old]
+        arrays[key] = np.empty(shape, dtype=dtype)
+    return arrays[key]
+
+
+def _needs(ctx, count: int) -> tuple[bool, ...]:
+    """`ctx.needs_grad` as exactly `count` flags (all False when nothing is recorded)."""
+    flags = tuple(bool(f) for f in getattr(ctx, "needs_grad", ()))
+    return (flags + (False,) * count)[:count]
+
+
+class Conv2dOp(Function):
+    """Direct (loop) convolution for small layers, stride 1; same op as tt-vision's `conv2d`
+    (same arguments, checks, shapes and gradients).
+
+    `out[n, o, y, x] = bias[o] + sum over c, i, j of weight[o, c, i, j] * x_padded[n, c, y + i, x + j]`.
+
+    tt-vision's op lowers the convolution to matrix products (im2col + BLAS). For LeNet's
+    layers (1 -> 6 and 6 -> 16 channels, 5x5) those products are skinny (6 or 16 rows) and
+    the column matrices 25 or 150 times the input: copying them costs as much as the
+    products. Here nothing is copied but the input itself: the batch is cut into chunks of
+    about `CONV_RUN // oW` images, each chunk copied once, padded, with the batch as the last axis
+    (`kernels.conv2d_pad_batch_last`), so that one output row of one channel for all images
+    of the chunk is a single contiguous run, and so is the input each kernel weight
+    multiplies. The loops (`kernels.conv2d_forward`, `kernels.conv2d_backward`) then run
+    along these runs with the weights in registers; the section comment in `kernels.py`
+    explains the order. Backward rebuilds the chunk's padded copy from the input (cheap),
+    computes the weight and bias gradients as dot products along the same runs and, only if
+    the input needs a gradient (not for a first layer: `ctx.needs_grad`), the input's
+    gradient as the correlation of the gradient with the flipped kernel.
+
+    Covered: float32/float64 (weight and bias of the input's dtype), stride 1, dilation 1,
+    groups 1, any zero padding, `C_in*kH*kW <= CONV_MAX_WEIGHTS` and
+    `C_out <= CONV_MAX_OUT`. Everything else runs tt-vision's op unchanged.
+    """
+
+    name = "conv2d"
+    saves_inputs = True
+    saves_output = False
+
+    @staticmethod
+    def forward(ctx, x, weight, bias=None, *, stride=1, padding=0, dilation=1, groups=1):
+        from tt_vision.ops.conv import conv_arguments, conv_output_size
+
+        x, weight = np.asarray(x), np.asarray(weight)
+        stride_, padding_, dilation_, groups_ = conv_arguments(
+            "conv2d", x.shape, weight.shape, None if bias is None else np.shape(bias), stride,
+            padding, dilation, groups)
+        out_hw = conv_output_size("conv2d", x.shape[2:], weight.shape[2:], stride_, padding_,
+                                  dilation_)
+        o, c, kh, kw = weight.shape
+        fits = (stride_ == dilation_ == (1, 1) and groups_ == 1 and x.dtype in FAST_DTYPES
+                and weight.dtype == x.dtype and (bias is None or np.asarray(bias).dtype == x.dtype)
+                and c * kh * kw <= CONV_MAX_WEIGHTS and o <= CONV_MAX_OUT and x.shape[0] > 0)
+        if not fits:
+            ctx.fallback = base("conv2d")
+            return ctx.fallback.forward(ctx, x, weight, bias, stride=stride, padding=padding,
+                                        dilation=dilation, groups=groups)
+        ctx.fallback = None
+        k = kernels()
+        weight = np.ascontiguousarray(weight)
+        b = np.empty(0, x.dtype) if bias is None else np.ascontiguousarray(bias).reshape(-1)
+        n, (ph, pw) = x.shape[0], padding_
+        out = np.empty((n, o, *out_hw), dtype=x.dtype)
+        hp, wp = x.shape[2] + 2 * ph, x.shape[3] + 2 * pw
+        for start, m in _conv_chunks(n, out_hw[1]):  # chunks of images, not single images
+            xp = _scratch("x", (c, hp, wp, m), x.dtype)
+            k.conv2d_pad_batch_last(x, start, ph, pw, xp)
+            k.conv2d_forward(xp, weight, b, out, start)
+        ctx.x, ctx.weight, ctx.padding = x, weight, padding_
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        if ctx.fallback is not None:
+            return ctx.fallback.backward(ctx, grad)
+        want_x, want_w, want_b = _needs(ctx, 3)
+        x, weight, (ph, pw) = ctx.x, ctx.weight, ctx.padding
+        grad = np.ascontiguousarray(grad, dtype=x.dtype)
+        k = kernels()
+        n, c, h, w = x.shape
+        hp, wp = h + 2 * ph, w + 2 * pw
+        grad_w = np.zeros(weight.shape if want_w else (0, 0, 0, 0))
+        grad_b = np.zeros(weight.shape[0] if want_b else 0)
+        grad_x = np.empty(x.shape, dtype=x.dtype) if want_x else None
+        if want_x or want_w or want_b:
+            for start, m in _conv_chunks(n, grad.shape[3]):
+                xp = _scratch("x", (c, hp, wp, m), x.dtype)
+                if want_w:
+                    k.conv2d_pad_batch_last(x, start, ph, pw, xp)
+                gxp = _scratch("grad_x", (c, hp, wp, m) if want_x else (0, 0, 0, 0), x.dtype)
+                k.conv2d_backward(xp, grad, start, weight, grad_w, grad_b, gxp, want_w, want_b,
+                                  want_x)
+                if want_x:
+                    k.conv2d_unpad_batch_first(gxp, start, ph, pw, grad_x)
+        return (grad_x, grad_w.astype(x.dtype) if want_w else None,
+                grad_b.astype(x.dtype) if want_b else None)
+
+    @staticmethod
+    def flops(ctx, inputs, output):
+        return base("conv2d").flops(ctx, inputs, output)
+
+    @staticmethod
+    def examples():
+        r = np.random.default_rng(0)
+        x = r.normal(size=(2, 3, 6, 6))
+        return [Example(x, r.normal(size=(4, 3, 3, 3)), r.normal(size=4)),
+                Example(x, r.normal(size=(2, 3, 5, 5)), None, padding=2),       # five columns
+                Example(r.normal(size=(3, 1, 7, 8)), r.normal(size=(2, 1, 5, 6)), r.normal(size=2),
+                        padding=(1, 2)),                                       # 5 + 1 columns
+                Example(r.normal(size=(2, 2, 4, 4)), r.normal(size=(3, 2, 1, 1)), None),  # 1x1
+                Example(x, r.normal(size=(2, 3, 3, 3)), None, stride=2, padding=1)]  # tt-vision's
+
+
+OP_CLASSES = (GELUOp, ReLUOp, LayerNormOp, MaxPool2dOp, Conv2dOp)
