@@ -139,6 +139,15 @@ def test_causal_attention_in_chunks_is_the_plain_formula(length, monkeypatch):
                                rtol=1e-12, atol=1e-12)
     for chunked, whole in zip(*results):
         np.testing.assert_allclose(chunked, whole, rtol=1e-12, atol=1e-13)
+    for wanted in ((0,), (1,), (2,), (1, 2)):  # backward skips what no input wants
+        grads = []
+        for threshold in (0, 1 << 60):
+            monkeypatch.setattr(ops, "_CHUNK_MIN_SCORES", threshold)
+            xs = [tt.tensor(a, requires_grad=i in wanted) for i, a in enumerate((q, k, v))]
+            attention(*xs, num_heads=3, is_causal=True).backward(g)
+            grads.append([xs[i].grad.data for i in wanted])
+        for chunked, whole in zip(*grads):
+            np.testing.assert_allclose(chunked, whole, rtol=1e-12, atol=1e-13)
     monkeypatch.setattr(ops, "_CHUNK_MIN_SCORES", 0)
     gradcheck(lambda q, k, v: attention(q, k, v, num_heads=3, is_causal=True), [q, k, v])
     # float32 runs the same code: close to the float64 result.
