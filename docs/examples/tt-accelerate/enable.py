@@ -9,7 +9,7 @@ layer = tt_nn.LayerNorm(64)
 numpy_result = F.gelu(layer(x)).numpy()   # installed but not chosen: the NumPy ops run
 
 tt_accelerate.enable()                    # every op it provides
-assert tt_accelerate.enabled() == ["gelu", "relu", "layer_norm", "max_pool2d"]
+assert tt_accelerate.enabled() == ["gelu", "relu", "layer_norm", "max_pool2d", "conv2d"]
 compiled_result = F.gelu(layer(x)).numpy()  # the same layer, now on the compiled kernels
 assert np.allclose(compiled_result, numpy_result, atol=1e-6)
 
