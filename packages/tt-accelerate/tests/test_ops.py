@@ -215,6 +215,21 @@ def test_conv2d_chunks_and_layers_against_the_formula(monkeypatch):
                                                        (3, 2)), rtol=1e-12)
 
 
+def test_conv2d_scratch_arrays_are_per_thread_and_bounded():
+    import threading
+
+    mine = ops._scratch("x", (2, 3), np.float32)
+    assert ops._scratch("x", (2, 3), np.float32) is mine  # kept between calls
+    theirs = []
+    thread = threading.Thread(target=lambda: theirs.append(ops._scratch("x", (2, 3), np.float32)))
+    thread.start()
+    thread.join()
+    assert theirs[0] is not mine  # another thread never writes into this thread's array
+    for k in range(ops.SCRATCH_KEPT + 2):
+        ops._scratch("x", (k + 1,), np.float64)
+    assert len(ops._scratch_arrays.__dict__) == ops.SCRATCH_KEPT
+
+
 def test_conv2d_other_dtypes_and_arguments_run_the_numpy_op():
     r = np.random.default_rng(5)
     x, w, b = r.normal(size=(2, 2, 6, 6)), r.normal(size=(3, 2, 3, 3)), r.normal(size=3)

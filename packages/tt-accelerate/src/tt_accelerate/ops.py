@@ -316,17 +316,19 @@ def _conv_chunks(n: int, ow: int) -> list[tuple[int, int]]:
 CONV_MAX_WEIGHTS = 160  # C_in*kH*kW per output channel
 CONV_MAX_OUT = 16  # output channels
 
-_scratch_arrays = threading.local()  # per thread: one scratch array per (use, shape, dtype)
+_scratch_arrays = threading.local()  # per thread: {(use, shape, dtype): array}
+SCRATCH_KEPT = 8  # arrays kept per thread (a model's layers and chunk sizes; < 1 MB each for LeNet)
 
 
 def _scratch(what: str, shape, dtype) -> np.ndarray:
-    """A scratch array kept between calls (this thread's), so each step does not allocate
-    (and page-fault) it again. Its contents are overwritten by the kernel using it."""
+    """A scratch array kept between calls (this thread's, so threads never share one), so a
+    training step does not allocate, and page-fault, it again. The kernel using it
+    overwrites its contents. At most `SCRATCH_KEPT` are kept, the oldest dropped first."""
     arrays = _scratch_arrays.__dict__
     key = (what, tuple(shape), np.dtype(dtype).str)
     if key not in arrays:
-        for old in [k for k in arrays if k[0] == what]:  # one array per use: the latest shape
-            del arrays[old]
+        if len(arrays) >= SCRATCH_KEPT:
+            del arrays[next(iter(arrays))]
         arrays[key] = np.empty(shape, dtype=dtype)
     return arrays[key]
 
