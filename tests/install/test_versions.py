@@ -39,7 +39,7 @@ def sibling_requirements(project: dict) -> list[Requirement]:
 
 def assert_consistent(root: Path, version: str) -> None:
     projects = pyprojects(root)
-    assert len(projects) == 7, sorted(projects)
+    assert len(projects) == 8, sorted(projects)
     for name, project in projects.items():
         assert project["version"] == version, f"{name} pyproject says {project['version']}"
         assert init_version(root, name) == version, f"{name} __version__ disagrees"

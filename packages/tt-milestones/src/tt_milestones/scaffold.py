@@ -63,16 +63,24 @@ def op_class_name(op: str) -> str:
 
 
 def _registered(kind: str) -> dict[str, tuple[str, Any]]:
-    """Built-in registrations of `kind` by name: (provider, object)."""
+    """Built-in registrations of `kind` by name: (provider, object).
+
+    The op a learner replaces is the one tt uses by default: a built-in alternative (a
+    tt-accelerate kernel, used only once chosen) is the template only if nothing else
+    provides the name.
+    """
     from tt_tensor import plugins
 
     from tt_milestones.check import is_builtin
 
-    found: dict[str, tuple[str, Any]] = {}
+    def rank(entry) -> tuple[bool, bool]:  # lower is better: built in, then not an alternative
+        return (not is_builtin(entry.provider), getattr(entry, "alternative", False))
+
+    best: dict[str, Any] = {}
     for entry in plugins.listing(kind):
-        if is_builtin(entry.provider) or entry.name not in found:
-            found[entry.name] = (entry.provider, entry.obj)
-    return found
+        if entry.name not in best or rank(entry) < rank(best[entry.name]):
+            best[entry.name] = entry
+    return {name: (entry.provider, entry.obj) for name, entry in best.items()}
 
 
 def _signature(op: Any) -> str:
