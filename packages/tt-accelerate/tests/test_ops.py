@@ -147,6 +147,32 @@ def test_relu_special_values_match_the_numpy_op_bit_for_bit():
     assert ACCELERATED["relu"].apply(tt.tensor(ints)).tolist() == [0, 0, 3]
 
 
+@pytest.mark.parametrize("name", ["gelu", "relu"])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_elementwise_kernels_keep_a_column_major_layout(name, dtype):
+    """linear's output for few rows is column-major: the kernel runs on it as it lies (no
+    transposing copy), its output and saved array keep that layout, and the values are the
+    NumPy op's, for an upstream gradient in either layout."""
+    from tt_tensor.function import Context
+
+    r = np.random.default_rng(3)
+    x = np.asfortranarray(r.normal(size=(6, 10)).astype(dtype))
+    for grad in (np.asfortranarray(r.normal(size=x.shape).astype(dtype)),
+                 np.ascontiguousarray(r.normal(size=x.shape).astype(dtype))):
+        results = []
+        for op in (ACCELERATED[name], ops.base(name)):
+            ctx = Context()
+            ctx.needs_grad = (True,)
+            out = op.forward(ctx, x)
+            (grad_x,) = op.backward(ctx, grad)
+            results.append((out, grad_x))
+        (out, grad_x), (want_out, want_grad) = results
+        assert out.flags.f_contiguous and not out.flags.c_contiguous
+        rtol = 1e-6 if dtype == np.float32 else 1e-12
+        np.testing.assert_allclose(out, want_out, rtol=rtol, atol=1e-7)
+        np.testing.assert_allclose(grad_x, want_grad, rtol=rtol, atol=1e-7)
+
+
 def test_max_pool_ties_and_nan_pick_the_numpy_ops_winner():
     r = np.random.default_rng(5)
     ties = r.integers(0, 3, size=(2, 3, 6, 8)).astype(np.float64)  # many equal maxima

@@ -63,6 +63,28 @@ def base(name: str) -> type:
     raise KeyError(name)
 
 
+def _in_memory_order(a: np.ndarray) -> np.ndarray:
+    """`a` itself if it is C- or F-contiguous, else a C-contiguous copy.
+
+    Elementwise kernels walk an array in memory order (`ravel(order="K")` is then a view).
+    A column-major array, such as `linear`'s output for a few rows, is processed as it
+    lies and its results keep its layout: transposing it into row order would cost a slow
+    copy, and NumPy is many times slower on later ops that mix the two layouts.
+    """
+    return a if a.flags.c_contiguous or a.flags.f_contiguous else np.ascontiguousarray(a)
+
+
+def _flat(a: np.ndarray) -> np.ndarray:
+    """The values of a C- or F-contiguous array as a 1-D view, in memory order."""
+    return a.ravel(order="K")
+
+
+def _same_layout(a: np.ndarray, b: np.ndarray) -> bool:
+    """True when two arrays of one shape lie in memory in the same order (flat views match)."""
+    return ((a.flags.c_contiguous and b.flags.c_contiguous)
+            or (a.flags.f_contiguous and b.flags.f_contiguous))
+
+
 class GELUOp(Function):
     """gelu(x) = x·Φ(x) (exact erf form) in one compiled pass; same op as tt-nn's `gelu`.
 
@@ -84,14 +106,14 @@ class GELUOp(Function):
             ctx.fallback = base("gelu")
             return ctx.fallback.forward(ctx, x, approximate)
         ctx.fallback = None
-        flat = np.ascontiguousarray(x).reshape(-1)
-        out = np.empty_like(flat)
+        x = _in_memory_order(x)
+        out = np.empty_like(x)  # (empty_like keeps x's layout)
         with_slope = True in ctx.needs_grad
-        slope = np.empty_like(flat) if with_slope else np.empty(0, dtype=x.dtype)
+        slope = np.empty_like(x) if with_slope else np.empty(0, dtype=x.dtype)
         kernel = kernels().gelu_float32 if x.dtype == np.float32 else kernels().gelu_float64
-        kernel(flat, out, slope, with_slope)
-        ctx.slope = slope.reshape(x.shape) if with_slope else None
-        return out.reshape(x.shape)
+        kernel(_flat(x), _flat(out), _flat(slope), with_slope)
+        ctx.slope = slope if with_slope else None
+        return out
 
     @staticmethod
     def backward(ctx, grad):
@@ -128,21 +150,23 @@ class ReLUOp(Function):
             ctx.fallback = base("relu")
             return ctx.fallback.forward(ctx, a)
         ctx.fallback = None
-        flat = np.ascontiguousarray(a).reshape(-1)
-        out = np.empty_like(flat)
-        mask = np.empty(flat.size if True in ctx.needs_grad else 0, dtype=np.bool_)
-        kernels().relu_forward(flat, out, mask)
-        ctx.mask = mask.reshape(a.shape) if True in ctx.needs_grad else None
-        return out.reshape(a.shape)
+        a = _in_memory_order(a)
+        out = np.empty_like(a)  # (empty_like keeps a's layout)
+        wanted = True in ctx.needs_grad
+        mask = np.empty_like(a, dtype=np.bool_) if wanted else np.empty(0, dtype=np.bool_)
+        kernels().relu_forward(_flat(a), _flat(out), _flat(mask))
+        ctx.mask = mask if wanted else None
+        return out
 
     @staticmethod
     def backward(ctx, grad):
         if ctx.fallback is not None:
             return ctx.fallback.backward(ctx, grad)
-        grad = np.asarray(grad)
-        out = np.empty(grad.shape, dtype=grad.dtype)  # (ascontiguousarray makes 0-d into 1-d)
-        kernels().relu_backward(np.ascontiguousarray(grad).reshape(-1), ctx.mask.reshape(-1),
-                                out.reshape(-1))
+        grad, mask = np.asarray(grad), ctx.mask
+        if not _same_layout(grad, mask):
+            return (grad * mask,)  # layouts differ: NumPy pairs the elements up (same values)
+        out = np.empty_like(grad)
+        kernels().relu_backward(_flat(grad), _flat(mask), _flat(out))
         return (out,)
 
     @staticmethod
