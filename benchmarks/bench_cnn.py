@@ -45,7 +45,7 @@ from tt_vision import Conv2d, MaxPool2d
 
 sys.path.insert(0, str(pathlib.Path(__file__).parent))
 from bench_vision import limit_numpy_blas_threads  # noqa: E402
-from timing import torch_or_none  # noqa: E402
+from timing import peak_memory_in_child, step_peak_mib, torch_or_none  # noqa: E402
 
 LR = 1e-3
 WORKLOADS = {  # name: (model, batch, image shape)
@@ -159,14 +159,6 @@ def separate(name: str, rounds: int, seconds_per_round: float = 0.15):
     return times["tt"], times["torch"]
 
 
-def _rss_kib(field: str) -> int:
-    with open("/proc/self/status") as f:
-        for line in f:
-            if line.startswith(field):
-                return int(line.split()[1])
-    raise RuntimeError(f"{field} not in /proc/self/status")
-
-
 def measure_memory(name: str, library: str) -> None:
     """Child process: print the peak resident growth (MiB) of one step above the level
     before it (after two warm-up steps), resetting the high-water mark through clear_refs."""
@@ -175,24 +167,12 @@ def measure_memory(name: str, library: str) -> None:
     ours, theirs = steps(*WORKLOADS[name], torch)
     step = ours if torch is None else theirs
     del ours, theirs
-    step()
-    step()
-    before = _rss_kib("VmRSS:")
-    with open("/proc/self/clear_refs", "w") as f:
-        f.write("5")  # reset VmHWM to the current resident size
-    step()
-    print((_rss_kib("VmHWM:") - before) / 1024)
+    print(step_peak_mib(step))
 
 
 def peak_memory(name: str, library: str) -> float | None:
     """MiB, measured in a fresh process (None if that is impossible here)."""
-    try:
-        env = dict(os.environ, MALLOC_MMAP_THRESHOLD_="65536")
-        out = subprocess.run([sys.executable, __file__, "--measure-memory", name, library],
-                             capture_output=True, text=True, timeout=300, check=True, env=env)
-        return float(out.stdout.strip().splitlines()[-1])
-    except (subprocess.SubprocessError, ValueError, IndexError, OSError):
-        return None
+    return peak_memory_in_child(__file__, name, library)
 
 
 def main(argv: list[str] | None = None) -> None:

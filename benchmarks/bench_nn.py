@@ -24,7 +24,6 @@ from __future__ import annotations
 import os
 import pathlib
 import statistics
-import subprocess
 import sys
 import time
 
@@ -37,7 +36,7 @@ import tt_nn as nn  # noqa: E402
 import tt_tensor as tt  # noqa: E402
 
 sys.path.insert(0, str(pathlib.Path(__file__).parent))
-from timing import torch_or_none  # noqa: E402
+from timing import peak_memory_in_child, step_peak_mib, torch_or_none  # noqa: E402
 
 WORKLOADS = {  # name: (layer sizes, batch, target ratio or None)
     "mlp784 b128": ((784, 512, 512, 10), 128, 1.0),
@@ -116,14 +115,6 @@ def interleaved(ours, theirs, rounds: int, seconds_per_round: float = 0.15):
 
 
 # ----- peak memory of one step, in a fresh process ------------------------------------------
-def _rss_kib(field: str) -> int:
-    with open("/proc/self/status") as f:
-        for line in f:
-            if line.startswith(field):
-                return int(line.split()[1])
-    raise RuntimeError(f"{field} not in /proc/self/status")
-
-
 def measure_memory(name: str, framework: str) -> None:
     """Child process: print the peak resident growth (MiB) of one step above the level
     before it (after two warm-up steps), resetting the high-water mark through clear_refs."""
@@ -131,26 +122,12 @@ def measure_memory(name: str, framework: str) -> None:
     ours, theirs = steps(name, torch)
     step = ours if torch is None else theirs
     del ours, theirs
-    step()
-    step()
-    before = _rss_kib("VmRSS:")
-    with open("/proc/self/clear_refs", "w") as f:
-        f.write("5")  # reset VmHWM to the current resident size
-    step()
-    print((_rss_kib("VmHWM:") - before) / 1024)
+    print(step_peak_mib(step))
 
 
 def peak_memory(name: str, framework: str) -> float | None:
-    try:
-        # A fixed, small mmap threshold makes glibc map every big array on its own and
-        # unmap it when freed, so the resident size follows the memory in use (otherwise
-        # freed memory stays in the heap and the growth undercounts, differently for each).
-        env = dict(os.environ, MALLOC_MMAP_THRESHOLD_="65536")
-        out = subprocess.run([sys.executable, __file__, "--measure-memory", name, framework],
-                             capture_output=True, text=True, timeout=300, check=True, env=env)
-        return float(out.stdout.strip().splitlines()[-1])
-    except (subprocess.SubprocessError, ValueError, IndexError, OSError):
-        return None
+    """MiB, measured in a fresh process (None if that is impossible here)."""
+    return peak_memory_in_child(__file__, name, framework)
 
 
 def main(argv: list[str] | None = None) -> None:

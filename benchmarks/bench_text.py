@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import os
 import pathlib
-import subprocess
 import sys
 import time
 
@@ -41,7 +40,7 @@ from tt_nn.optim import AdamW  # noqa: E402
 from tt_text import GPT, generate  # noqa: E402
 
 sys.path.insert(0, str(pathlib.Path(__file__).parent))
-from timing import torch_or_none  # noqa: E402
+from timing import peak_memory_in_child, step_peak_mib, torch_or_none  # noqa: E402
 
 VOCAB, D_MODEL, HEADS, LAYERS, CONTEXT, BATCH = 65, 128, 4, 4, 64, 32
 NEW_TOKENS = 256
@@ -191,14 +190,6 @@ def torch_generate(torch, net, prompt, new_tokens):
 
 
 # ----- peak memory of one step, in a fresh process ------------------------------------------
-def _rss_kib(field: str) -> int:
-    with open("/proc/self/status") as f:
-        for line in f:
-            if line.startswith(field):
-                return int(line.split()[1])
-    raise RuntimeError(f"{field} not in /proc/self/status")
-
-
 def measure_memory(workload: str, framework: str) -> None:
     """Child process: print the peak resident growth (MiB) of one step above the level
     before it (after two warm-up steps), resetting the high-water mark through clear_refs."""
@@ -207,26 +198,12 @@ def measure_memory(workload: str, framework: str) -> None:
     x, y = data(np.random.default_rng(0))
     step = tt_gpt_step(model, x, y) if torch is None else torch_gpt_step(
         torch, torch_gpt(torch, model), x, y)
-    step()
-    step()
-    before = _rss_kib("VmRSS:")
-    with open("/proc/self/clear_refs", "w") as f:
-        f.write("5")  # reset VmHWM to the current resident size
-    step()
-    print((_rss_kib("VmHWM:") - before) / 1024)
+    print(step_peak_mib(step))
 
 
 def peak_memory(workload: str, framework: str) -> float | None:
-    try:
-        # A fixed, small mmap threshold makes glibc map every big array on its own and
-        # unmap it when freed, so the resident size follows the memory in use (otherwise
-        # freed memory stays in the heap and the growth undercounts, differently for each).
-        env = dict(os.environ, MALLOC_MMAP_THRESHOLD_="65536")
-        out = subprocess.run([sys.executable, __file__, "--measure-memory", workload, framework],
-                             capture_output=True, text=True, timeout=300, check=True, env=env)
-        return float(out.stdout.strip().splitlines()[-1])
-    except (subprocess.SubprocessError, ValueError, IndexError, OSError):
-        return None
+    """MiB, measured in a fresh process (None if that is impossible here)."""
+    return peak_memory_in_child(__file__, workload, framework)
 
 
 # ----- main ---------------------------------------------------------------------------------

@@ -37,3 +37,43 @@ def torch_or_none():
 
 def ratio(ours: float, reference: float | None) -> str:
     return "—" if reference is None else f"{ours / reference:.2f}×"
+
+
+# ----- peak memory of one step, in a fresh process ------------------------------------------
+def _rss_kib(field: str) -> int:
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith(field):
+                return int(line.split()[1])
+    raise RuntimeError(f"{field} not in /proc/self/status")
+
+
+def step_peak_mib(step: Callable[[], object]) -> float:
+    """The peak resident growth (MiB) of one call of `step` above the level before it,
+    after two warm-up calls (Linux: the high-water mark is reset through clear_refs)."""
+    step()
+    step()
+    before = _rss_kib("VmRSS:")
+    with open("/proc/self/clear_refs", "w") as f:
+        f.write("5")  # reset VmHWM to the current resident size
+    step()
+    return (_rss_kib("VmHWM:") - before) / 1024
+
+
+def peak_memory_in_child(script: str, *args: str) -> float | None:
+    """Run `script --measure-memory *args` in a fresh Python and read the MiB it prints last
+    (None where that cannot be measured, e.g. without /proc)."""
+    import os
+    import subprocess
+    import sys
+
+    try:
+        # A fixed, small mmap threshold makes glibc map every big array on its own and
+        # unmap it when freed, so the resident size follows the memory in use (otherwise
+        # freed memory stays in the heap and the growth undercounts, differently for each).
+        env = dict(os.environ, MALLOC_MMAP_THRESHOLD_="65536")
+        out = subprocess.run([sys.executable, script, "--measure-memory", *args],
+                             capture_output=True, text=True, timeout=300, check=True, env=env)
+        return float(out.stdout.strip().splitlines()[-1])
+    except (subprocess.SubprocessError, ValueError, IndexError, OSError):
+        return None
