@@ -36,7 +36,6 @@ import pathlib
 import statistics
 import subprocess
 import sys
-import time
 
 import numpy as np
 import tt_nn as nn
@@ -45,7 +44,8 @@ from tt_vision import Conv2d, MaxPool2d
 
 sys.path.insert(0, str(pathlib.Path(__file__).parent))
 from bench_vision import limit_numpy_blas_threads  # noqa: E402
-from timing import peak_memory_in_child, step_peak_mib, torch_or_none  # noqa: E402
+from timing import (interleaved, peak_memory_in_child, per_step, step_peak_mib,  # noqa: E402
+                    torch_or_none)
 
 LR = 1e-3
 WORKLOADS = {  # name: (model, batch, image shape)
@@ -93,31 +93,6 @@ def steps(kind: str, batch: int, shape: tuple, torch):
     theirs = make_step(torch.optim, torch.nn.CrossEntropyLoss(), reference,
                        torch.from_numpy(x), torch.from_numpy(y))
     return ours, theirs
-
-
-def per_step(fn, calls: int) -> tuple[float, float]:
-    """(wall-clock, CPU) seconds per call. Both run on one thread, so on a machine shared with
-    other work the CPU time is the steadier measure: it leaves out time spent waiting for a core."""
-    start, cpu = time.perf_counter(), time.process_time()
-    for _ in range(calls):
-        fn()
-    return (time.perf_counter() - start) / calls, (time.process_time() - cpu) / calls
-
-
-def interleaved(ours, theirs, rounds: int, seconds_per_round: float = 0.15):
-    """Per-round (wall, CPU) seconds per step of each, alternating which goes first."""
-    ours(), ours()  # warm up (buffers, caches)
-    if theirs is not None:
-        theirs(), theirs()
-    one = per_step(ours, 1)[0]
-    calls = max(1, int(seconds_per_round / one))
-    tt_times, torch_times = [], []
-    for r in range(rounds):
-        pair = [(ours, tt_times), (theirs, torch_times)]
-        for fn, times in (pair if r % 2 == 0 else pair[::-1]):
-            if fn is not None:
-                times.append(per_step(fn, calls))
-    return tt_times, torch_times
 
 
 def worker(name: str, library: str) -> None:

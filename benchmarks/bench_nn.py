@@ -25,7 +25,6 @@ import os
 import pathlib
 import statistics
 import sys
-import time
 
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 os.environ.setdefault("OMP_NUM_THREADS", "1")
@@ -36,7 +35,7 @@ import tt_nn as nn  # noqa: E402
 import tt_tensor as tt  # noqa: E402
 
 sys.path.insert(0, str(pathlib.Path(__file__).parent))
-from timing import peak_memory_in_child, step_peak_mib, torch_or_none  # noqa: E402
+from timing import interleaved, peak_memory_in_child, step_peak_mib, torch_or_none  # noqa: E402
 
 WORKLOADS = {  # name: (layer sizes, batch, target ratio or None)
     "mlp784 b128": ((784, 512, 512, 10), 128, 1.0),
@@ -88,30 +87,6 @@ def steps(name: str, torch):
     theirs = training_step(reference, torch.optim.Adam(reference.parameters(), lr=1e-3),
                            torch.nn.CrossEntropyLoss(), torch.from_numpy(xa), torch.from_numpy(ya))
     return ours, theirs
-
-
-# ----- timing -------------------------------------------------------------------------------
-def per_step(fn, calls: int) -> tuple[float, float]:
-    """(wall-clock, CPU) seconds per call."""
-    start, cpu = time.perf_counter(), time.process_time()
-    for _ in range(calls):
-        fn()
-    return (time.perf_counter() - start) / calls, (time.process_time() - cpu) / calls
-
-
-def interleaved(ours, theirs, rounds: int, seconds_per_round: float = 0.15):
-    """Per-round (wall, CPU) seconds per step of each, alternating which goes first."""
-    ours(), ours()  # warm up (buffers, caches, optimizer state)
-    if theirs is not None:
-        theirs(), theirs()
-    calls = max(1, int(seconds_per_round / per_step(ours, 1)[0]))
-    tt_times, torch_times = [], []
-    for r in range(rounds):
-        pair = [(ours, tt_times), (theirs, torch_times)]
-        for fn, times in (pair if r % 2 == 0 else pair[::-1]):
-            if fn is not None:
-                times.append(per_step(fn, calls))
-    return tt_times, torch_times
 
 
 # ----- peak memory of one step, in a fresh process ------------------------------------------

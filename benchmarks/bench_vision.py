@@ -9,7 +9,7 @@ NumPy's BLAS is limited to one thread too (when it is the OpenBLAS NumPy ships w
 fair comparison, and a stable one — on a busy 2-core machine a multi-threaded BLAS spends
 milliseconds waiting for cores on matrix products that take microseconds.
 
-tt and PyTorch are timed interleaved in one process (bench_cnn.py's `interleaved`): round
+tt and PyTorch are timed interleaved in one process (`timing.interleaved`): round
 after round, the order alternating; the table gives the median CPU time per step and the
 median of the per-round ratios with its spread (lowest–highest round).
 """
@@ -107,7 +107,7 @@ def epoch_seconds() -> tuple[float, float]:
 
 
 def main() -> None:
-    from bench_cnn import interleaved
+    from timing import interleaved
 
     torch = torch_or_none()
     blas = limit_numpy_blas_threads(1)

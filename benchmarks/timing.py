@@ -77,3 +77,31 @@ def peak_memory_in_child(script: str, *args: str) -> float | None:
         return float(out.stdout.strip().splitlines()[-1])
     except (subprocess.SubprocessError, ValueError, IndexError, OSError):
         return None
+
+
+# ----- tt and torch, round after round ------------------------------------------------------
+def per_step(fn: Callable[[], object], calls: int) -> tuple[float, float]:
+    """(wall-clock, CPU) seconds per call. Both libraries run on one thread, so on a machine
+    shared with other work the CPU time is the steadier measure: it leaves out time spent
+    waiting for a core."""
+    start, cpu = time.perf_counter(), time.process_time()
+    for _ in range(calls):
+        fn()
+    return (time.perf_counter() - start) / calls, (time.process_time() - cpu) / calls
+
+
+def interleaved(ours, theirs, rounds: int, seconds_per_round: float = 0.15):
+    """Per-round (wall, CPU) seconds per call of `ours` and `theirs` (None: tt only), a few
+    calls of one then of the other, alternating which goes first, so that both see the same
+    machine load. Both are warmed up first (buffers, caches, optimizer state)."""
+    ours(), ours()
+    if theirs is not None:
+        theirs(), theirs()
+    calls = max(1, int(seconds_per_round / per_step(ours, 1)[0]))
+    tt_times, torch_times = [], []
+    for r in range(rounds):
+        pair = [(ours, tt_times), (theirs, torch_times)]
+        for fn, times in (pair if r % 2 == 0 else pair[::-1]):
+            if fn is not None:
+                times.append(per_step(fn, calls))
+    return tt_times, torch_times
