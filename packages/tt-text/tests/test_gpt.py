@@ -240,3 +240,70 @@ def test_sampling_draws_what_tt_multinomial_draws():
     probs = F.softmax(tt.tensor(logits / 0.8), dim=-1)
     theirs = tt.multinomial(probs, num_samples=1).data[:, 0]
     np.testing.assert_array_equal(ours, theirs)
+
+
+# ----- generation's packed q/k/v product (tt_text.attention.packed_projections) --------------
+def _linear_calls(fn):
+    from tt_tensor import observing
+
+    names = []
+
+    class Recorder:
+        @staticmethod
+        def forward(op, inputs, output, ctx, seconds):
+            names.append(op.name)
+
+    with observing(Recorder):
+        out = fn()
+    return out, names.count("linear")
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+def test_packed_projections_equal_the_three_products(dtype):
+    from tt_text.attention import packed_projections
+
+    tt.manual_seed(1)
+    model = GPT(vocab_size=13, d_model=16, num_heads=4, num_layers=2, max_len=24)
+    model = model.double() if dtype == "float64" else model
+    for block in model.blocks:  # non-zero biases, so a misplaced bias would show
+        for p in (block.attn.q_proj, block.attn.k_proj, block.attn.v_proj):
+            p.bias.data[...] = np.random.default_rng(2).normal(size=p.bias.shape)
+    ids = np.random.default_rng(7).integers(0, 13, size=(2, 9))
+    tol = 1e-12 if dtype == "float64" else 1e-5
+    with no_grad():
+        plain, calls = _linear_calls(lambda: model(ids).data)
+        with packed_projections(model):
+            packed, packed_calls = _linear_calls(lambda: model(ids).data)
+            cache = model.new_cache()
+            steps = [model(ids[:, :5], cache=cache).data] + [
+                model(ids[:, i:i + 1], cache=cache).data for i in range(5, 9)]
+    assert packed.dtype == np.dtype(dtype)
+    assert packed_calls == calls - 2 * 2  # two products fewer per block: the path is taken
+    np.testing.assert_allclose(packed, plain, rtol=tol, atol=tol)
+    np.testing.assert_allclose(np.concatenate(steps, axis=1), plain, rtol=10 * tol, atol=10 * tol)
+    assert all("_packed" not in b.attn.__dict__ for b in model.blocks)  # removed on exit
+    # generate packs inside; a plain greedy loop (three products) picks the same tokens
+    tokens = generate(model, ids[:, :2], 20, temperature=0, use_cache=False)
+    loop = ids[:, :2]
+    with no_grad():
+        for _ in range(20):
+            loop = np.concatenate([loop, model(loop).data[:, -1].argmax(-1)[:, None]], axis=1)
+    np.testing.assert_array_equal(tokens, loop)
+
+
+def test_packed_projections_only_without_gradients_or_hooks():
+    from tt_text.attention import packed_projections
+
+    tt.manual_seed(1)
+    model = GPT(vocab_size=13, d_model=16, num_heads=4, num_layers=1, max_len=24)
+    ids = np.random.default_rng(7).integers(0, 13, size=(1, 6))
+    with packed_projections(model):
+        out, calls = _linear_calls(lambda: model(ids))  # gradients on: three products
+        assert calls == 7 and out.requires_grad
+        seen = []
+        handle = model.blocks[0].attn.k_proj.register_forward_hook(
+            lambda m, args, output: seen.append(output.shape))
+        with no_grad():
+            _, calls = _linear_calls(lambda: model(ids))
+        handle.remove()
+        assert calls == 7 and seen == [(1, 6, 16)]  # the hook still sees k_proj's call

@@ -8,11 +8,13 @@ heads, the features are split into groups that each attend in their own way.
 
 from __future__ import annotations
 
+import contextlib
 import math
 
 import numpy as np
 from tt_nn import Linear, Module, init
-from tt_tensor import Tensor, from_numpy
+from tt_nn import functional as nn_F
+from tt_tensor import Tensor, from_numpy, is_grad_enabled
 
 from tt_text import functional as F
 from tt_text.ops.attention import causal_mask
@@ -145,7 +147,15 @@ class MultiHeadAttention(Module):
             raise ValueError(f"MultiHeadAttention: key and value must be (N, S, "
                              f"{self.embed_dim}) with N = {query.shape[0]}, got key "
                              f"{key.shape} and value {value.shape}")
-        q, k, v = self.q_proj(query), self.k_proj(key), self.v_proj(value)
+        packed = self.__dict__.get("_packed")
+        if (packed is not None and key is query and value is query
+                and query.shape[0] * query.shape[1] <= PACKED_ROWS and not is_grad_enabled()
+                and not self._projections_hooked()):
+            # Generation (see `packed_projections`): one product for q, k and v.
+            qkv, e = nn_F.linear(query, *packed).data, self.embed_dim
+            q, k, v = (from_numpy(qkv[..., i * e:(i + 1) * e]) for i in range(3))
+        else:
+            q, k, v = self.q_proj(query), self.k_proj(key), self.v_proj(value)
         if cache is not None:
             if k.requires_grad:
                 raise RuntimeError("MultiHeadAttention: a KV cache is for generation; run it "
@@ -172,6 +182,10 @@ class MultiHeadAttention(Module):
         self._remember(q.data, k.data, hidden)
         return self.out_proj(out)
 
+    def _projections_hooked(self) -> bool:
+        return any(p._forward_pre_hooks or p._forward_hooks
+                   for p in (self.q_proj, self.k_proj, self.v_proj))
+
     def _remember(self, q: np.ndarray, k: np.ndarray, hidden) -> None:
         """Keep what `attn_weights` needs. Plain values, set straight into the instance
         dict: Module.__setattr__'s registration checks cost more than the assignment,
@@ -196,3 +210,39 @@ class MultiHeadAttention(Module):
 
     def extra_repr(self) -> str:
         return f"embed_dim={self.embed_dim}, num_heads={self.num_heads}"
+
+
+PACKED_ROWS = 64  # up to this many query rows (N·L), generation uses the packed q/k/v product
+
+
+@contextlib.contextmanager
+def packed_projections(model: Module):
+    """While inside, every self-attention layer of `model` computes q, k and v with one
+    product by a stacked (3E, E) weight instead of three (E, E) ones: for `generate`.
+
+    Why: at generation sizes (≤ `PACKED_ROWS` rows) one (3E, E) product costs ~20% less
+    than three (E, E) ones, and it is one op call and one bias add instead of three
+    (together ~4% of a GPT token without a KV cache). The stacked weight is built once on
+    entry, so the weights must not change inside the block: `generate` runs the model
+    under `no_grad`, and the packed path is only taken with gradients off, for
+    self-attention (key = value = query), without hooks on the projections. The values
+    are those of the three products (the same dot products, each over E features).
+    """
+    layers = [m for m in model.modules() if isinstance(m, MultiHeadAttention)
+              and all(type(p) is Linear for p in (m.q_proj, m.k_proj, m.v_proj))]
+    for layer in layers:
+        projections = (layer.q_proj, layer.k_proj, layer.v_proj)
+        weight = from_numpy(np.concatenate([np.asarray(p.weight.data) for p in projections]))
+        biases = [p.bias for p in projections]
+        if all(b is None for b in biases):
+            bias = None
+        elif any(b is None for b in biases):
+            continue  # mixed: leave this layer as it is
+        else:
+            bias = from_numpy(np.concatenate([np.asarray(b.data) for b in biases]))
+        layer.__dict__["_packed"] = (weight, bias)
+    try:
+        yield
+    finally:
+        for layer in layers:
+            layer.__dict__.pop("_packed", None)

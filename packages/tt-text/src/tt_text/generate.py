@@ -22,6 +22,8 @@ import numpy as np
 import tt_tensor
 from tt_tensor import Tensor, from_numpy, no_grad
 
+from tt_text.attention import packed_projections
+
 
 def window_start(start: int, length: int, max_len: int) -> int:
     """Where the context window begins, given where it began and the text's length now.
@@ -75,7 +77,7 @@ def generate(model, prompt_ids, max_new_tokens: int, temperature: float = 1.0,
     was_training = model.training
     model.eval()
     try:
-        with no_grad():
+        with no_grad(), packed_projections(model):
             start = window_start(0, ids.shape[1], max_len)
             cache = model.new_cache() if use_cache else None
             logits = model(ids[:, start:], cache=cache).data[:, -1]
