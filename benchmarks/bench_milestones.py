@@ -61,6 +61,9 @@ def tt_summary(result) -> str:
     rows = result.extras.get("fair_comparison")
     if rows:  # the cnn milestone's MLP, trained the same way
         text += f", MLP {rows[-1]['accuracy']:.1%}"
+    readout = result.extras.get("linear_readout")
+    if readout:  # the xor milestone: a line on the hidden layer / on the raw inputs
+        text += f", read-out {readout['hidden']:.0%}/{readout['inputs']:.0%}"
     if "self_attention" in result.extras:
         ablation = result.extras.get("reversed_copy_accuracy", {})
         text += (f", self {result.extras['self_attention']:.2f}, rev "
@@ -118,7 +121,9 @@ def main() -> None:
     print(f"torch total {torch_text} s in this process; the issue quotes ≈{ISSUE_TORCH_SECONDS} "
           f"s for PyTorch (tt total / that = {total_tt / ISSUE_TORCH_SECONDS:.2f}×)")
     print("result: final accuracy (test set for mlp, cnn, transformer; worst of AND, OR and\n"
-          "  clusters for the perceptron). transformer: self = mean attention a position puts\n"
+          "  clusters for the perceptron). xor: read-out = accuracy of a line (logistic\n"
+          "  regression, the milestone's NumPy probe) on the hidden layer / on the raw inputs,\n"
+          "  timed in both columns. transformer: self = mean attention a position puts\n"
           "  on itself; rev = reversed-copy ablation accuracy without / with positional\n"
           "  encoding (its two extra trainings are timed in both columns). Both include the\n"
           "  evaluation after every epoch. Start weights differ (each framework's own\n"

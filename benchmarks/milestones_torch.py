@@ -4,8 +4,9 @@ Each `train_<name>(seed)` trains what tt's milestone of that name trains (read f
 module in tt_milestones/milestones/, whose constants it uses): the same model shapes, the
 same data arrays, mini-batches in the same order and sizes (the NumPy permutation that tt's
 `DataLoader(shuffle=True, seed=seed)` draws each epoch), the same optimizer, learning rate
-and number of updates, the same evaluation after every epoch, and the same extra trainings
-(the cnn milestone's MLP of the fair comparison, the transformer's reversed-copy ablation).
+and number of updates, the same evaluation after every epoch, and the same extra trainings and read-outs
+(the cnn milestone's MLP of the fair comparison, the transformer's reversed-copy ablation,
+the xor milestone's linear read-out of the hidden layer).
 Start weights come from torch's own initialisation (the same distributions tt uses, other
 random numbers), so final accuracies should agree closely, not bit for bit.
 
@@ -97,7 +98,13 @@ def train_xor(seed: int) -> tuple[str, int]:
         opt.step()
         updates += 1
         binary_accuracy(model, x, y)
-    return f"{binary_accuracy(model, x, y):.1%}", updates
+    accuracy = binary_accuracy(model, x, y)
+    # tt's xor milestone then checks that a line separates the hidden layer's outputs (and
+    # not the raw inputs), with the same NumPy probe; so does this.
+    with torch.no_grad():
+        hidden = model[:2](x).numpy()  # after the Tanh
+    on_hidden, on_inputs = xor.linear_readouts([hidden, x.numpy()], y.numpy())
+    return f"{accuracy:.1%}, read-out {on_hidden:.0%}/{on_inputs:.0%}", updates
 
 
 # ----- 1989 MLP and 1998 CNN on TinyDigits, Adam, batch 32 ----------------------------------

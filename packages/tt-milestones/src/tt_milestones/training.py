@@ -120,30 +120,50 @@ class TrainingRun:
             self._timed_steps += 1
         self.steps += 1
         value = float(loss.item()) if hasattr(loss, "item") else float(loss)
-        finite = math.isfinite(value)
-        abs_sum, values = 0.0, 0
+        finite, mean_abs = self._record_gradients()
+        if not (finite and math.isfinite(value)):
+            self._stop_non_finite(training_step, batch, value)
+        if mean_abs is not None:
+            self._grad_abs_sum += mean_abs
+            self._grad_steps += 1
+        self._epoch_loss += value
+        self._epoch_steps += 1
+        return value
+
+    def _record_gradients(self) -> tuple[bool, float | None]:
+        """Note each parameter's gradient norm (largest so far, ever non-zero); return
+        whether every gradient is finite, and this step's mean |gradient| over every
+        parameter value (None if there are no parameter values).
+
+        The gradients are joined into one flat array, so the step costs a handful of NumPy
+        calls however many parameters there are (with tiny models, per-call overhead is
+        the cost): the squares summed per parameter (`np.add.reduceat` over each one's
+        stretch of the flat array) are the squared norms.
+        """
+        values = sum(p.data.size for p in self.params)
+        which, flats, starts, start = [], [], [], 0
         for i, p in enumerate(self.params):
-            values += p.data.size
             grad = p.grad
-            if grad is None:
-                continue
-            g = grad.data.ravel()
-            abs_sum += float(np.abs(g).sum(dtype=np.float64))
-            norm = math.sqrt(float(np.dot(g, g)))  # (math on a float: no NumPy call per value)
+            if grad is not None and grad.data.size:  # (an empty gradient has norm 0)
+                which.append(i)
+                flats.append(grad.data.ravel())
+                starts.append(start)
+                start += grad.data.size
+        if not flats:
+            return True, 0.0 if values else None
+        flat = np.concatenate(flats)  # in the gradients' own dtype, as each norm was
+        abs_sum = float(np.abs(flat).sum(dtype=np.float64))
+        squares = flat * flat
+        finite = True
+        for i, squared in zip(which, np.add.reduceat(squares, starts).tolist()):
+            norm = math.sqrt(squared)  # (math on a float: no NumPy call per parameter)
             if not math.isfinite(norm):
                 finite = False
             elif norm > 0.0:
                 self.got_gradient[i] = True
                 if norm > self.max_grad_norm[i]:
                     self.max_grad_norm[i] = norm
-        if not finite:
-            self._stop_non_finite(training_step, batch, value)
-        if values:
-            self._grad_abs_sum += abs_sum / values
-            self._grad_steps += 1
-        self._epoch_loss += value
-        self._epoch_steps += 1
-        return value
+        return finite, abs_sum / values if values else None
 
     def evaluate(self, accuracy: float) -> None:
         """Record this epoch's accuracy (a fraction in [0, 1])."""

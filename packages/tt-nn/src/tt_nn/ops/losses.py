@@ -121,8 +121,10 @@ class BCELossOp(Function):
         np.negative(losses, out=losses)
         loss = _reduce(losses, reduction)
         # A probability outside [0, 1] makes a log NaN, so the range is checked (two more
-        # passes) only when the result holds a NaN.
-        if np.isnan(loss).any() and input.size and (input.min() < 0 or input.max() > 1):
+        # passes) only when the result holds a NaN. (A reduced loss is one value, and NaN
+        # is the only value not equal to itself: a cheaper test than np.isnan(...).any().)
+        has_nan = np.isnan(loss).any() if loss.ndim else loss != loss
+        if has_nan and input.size and (input.min() < 0 or input.max() > 1):
             raise ValueError(f"binary_cross_entropy: input must be probabilities in [0, 1], got "
                              f"values from {input.min():g} to {input.max():g}; apply sigmoid "
                              f"first, or use BCEWithLogitsLoss on the raw scores")
