@@ -307,3 +307,21 @@ def test_packed_projections_only_without_gradients_or_hooks():
             _, calls = _linear_calls(lambda: model(ids))
         handle.remove()
         assert calls == 7 and seen == [(1, 6, 16)]  # the hook still sees k_proj's call
+
+
+def test_dropouts_are_skipped_only_when_they_cannot_act():
+    from tt_text.transformer import _dropping
+
+    tt.manual_seed(1)
+    model = GPT(vocab_size=13, d_model=16, num_heads=4, num_layers=1, max_len=24, dropout=0.5)
+    drop = model.blocks[0].dropout
+    assert _dropping(drop) is drop                 # training with p > 0: it drops
+    model.eval()
+    assert _dropping(drop) is not drop and _dropping(drop)(ids := np.ones(3)) is ids
+    seen = []
+    handle = drop.register_forward_hook(lambda m, args, output: seen.append(1))
+    assert _dropping(drop) is drop                 # a hook must still see the call
+    model(np.zeros((1, 4), dtype=np.int64))
+    handle.remove()
+    assert seen == [1, 1]                          # both residual branches
+    model.train()
