@@ -140,9 +140,10 @@ class TrainingRun:
         the cost): the squares summed per parameter (`np.add.reduceat` over each one's
         stretch of the flat array) are the squared norms.
         """
-        values = sum(p.data.size for p in self.params)
+        values = 0
         which, flats, starts, start = [], [], [], 0
         for i, p in enumerate(self.params):
+            values += p.data.size
             grad = p.grad
             if grad is not None and grad.data.size:  # (an empty gradient has norm 0)
                 which.append(i)
@@ -152,7 +153,7 @@ class TrainingRun:
         if not flats:
             return True, 0.0 if values else None
         flat = np.concatenate(flats)  # in the gradients' own dtype, as each norm was
-        abs_sum = float(np.abs(flat).sum(dtype=np.float64))
+        abs_sum = float(np.add.reduce(np.abs(flat), dtype=np.float64))  # (= .sum(dtype=...))
         squares = flat * flat
         finite = True
         for i, squared in zip(which, np.add.reduceat(squares, starts).tolist()):
