@@ -96,13 +96,14 @@ class Catalogue:
 
         self.plugins: dict[str, Any] = {}  # provider name -> its `tt` entry point
         by_module: dict[tuple[str, str], str] = {}
+        names: dict[int, str] = {}  # id(distribution) -> its name, read once per distribution
         for entry_point in entry_points(group=ENTRY_POINT_GROUP):
             self.plugins.setdefault(entry_point.name, entry_point)
-            by_module[(_distribution(entry_point), entry_point.value)] = entry_point.name
+            by_module[(_distribution(entry_point, names), entry_point.value)] = entry_point.name
         self.declared: dict[str, dict[str, list[str]]] = {k: {} for k in INDEXED_KINDS}
         for kind in INDEXED_KINDS:
             for entry_point in entry_points(group=f"{ENTRY_POINT_GROUP}.{kind}"):
-                provider = by_module.get((_distribution(entry_point), entry_point.value))
+                provider = by_module.get((_distribution(entry_point, names), entry_point.value))
                 if provider is None:  # names a module that is no `tt` plugin: nothing to load
                     continue
                 providers = self.declared[kind].setdefault(entry_point.name, [])
@@ -116,9 +117,20 @@ class Catalogue:
         return {name for name, who in self.declared[kind].items() if provider in who}
 
 
-def _distribution(entry_point: Any) -> str:
+def _distribution(entry_point: Any, names: dict[int, str]) -> str:
+    """The name of the distribution that declares `entry_point` ("" if unknown).
+
+    Reading a name parses the distribution's whole METADATA file, and every op a package
+    declares is an entry point of its own, so names are remembered per distribution
+    object (the entry points of one distribution share it): the first op call stays fast.
+    """
     dist = getattr(entry_point, "dist", None)
-    return dist.metadata["Name"] if dist is not None else ""
+    if dist is None:
+        return ""
+    name = names.get(id(dist))
+    if name is None:
+        name = names[id(dist)] = dist.metadata["Name"]
+    return name
 
 
 # ----- the registry ------------------------------------------------------------------------
