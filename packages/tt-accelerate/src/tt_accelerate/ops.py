@@ -244,13 +244,11 @@ class LayerNormOp(Function):
 
     @staticmethod
     def examples():
+        # tt-nn's own cases (with and without weight and bias, two normalised dimensions),
+        # and a weight without a bias at another eps.
         r = np.random.default_rng(0)
         x = r.normal(size=(3, 5)) * 2 + 1
-        return [Example(x, 1 + r.normal(size=5) * 0.1, r.normal(size=5)),
-                Example(r.normal(size=(2, 3, 4)), r.normal(size=(3, 4)), r.normal(size=(3, 4)),
-                        normalized_ndim=2),
-                Example(x),
-                Example(x, r.normal(size=5), None, eps=1e-3)]
+        return base("layer_norm").examples() + [Example(x, r.normal(size=5), None, eps=1e-3)]
 
 
 class MaxPool2dOp(Function):
@@ -306,18 +304,19 @@ class MaxPool2dOp(Function):
 
     @staticmethod
     def examples():
-        # Distinct values (a shuffled range), as tt-vision's examples: every maximum is
-        # clear of its runner-up by more than the finite-difference step.
+        # tt-vision's own cases (the kernel's 2x2 windows and those it hands back to
+        # tt-vision's op), and more for the kernel, with distinct values as there (a
+        # shuffled range: every maximum is clear of its runner-up by more than the
+        # finite-difference step).
         r = np.random.default_rng(0)
 
         def image(*shape):
             return r.permutation(np.prod(shape)).reshape(shape) * 0.1
 
-        return [Example(image(2, 3, 4, 4), kernel_size=2),
-                Example(image(2, 1, 5, 7), kernel_size=2),                 # odd sizes
-                Example(image(1, 2, 6, 6), kernel_size=(2, 2), stride=2),
-                Example(image(2, 2, 5, 5), kernel_size=3, stride=1),       # tt-vision's op
-                Example(image(1, 2, 6, 7), kernel_size=2, padding=1, ceil_mode=True)]
+        return base("max_pool2d").examples() + [
+            Example(image(2, 1, 5, 7), kernel_size=2),                 # odd sizes
+            Example(image(1, 2, 6, 6), kernel_size=(2, 2), stride=2),
+            Example(image(1, 2, 6, 7), kernel_size=2, padding=1, ceil_mode=True)]
 
 
 CONV_RUN = 2048  # numbers per run (oW*m): chunks of m = CONV_RUN // oW images (LeNet: 73, 204)

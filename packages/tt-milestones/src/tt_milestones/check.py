@@ -379,7 +379,7 @@ def reference_for(name: str, provider: str) -> tuple[str, Any] | None:
 
     others = [e for e in plugins.listing("ops") if e.name == name and e.provider != provider]
     # tt's default op first: built in, and not an alternative (a kernel used only once chosen)
-    others.sort(key=lambda e: (not is_builtin(e.provider), getattr(e, "alternative", False)))
+    others.sort(key=lambda e: (not is_builtin(e.provider), e.alternative))
     return (others[0].provider, others[0].obj) if others else None
 
 

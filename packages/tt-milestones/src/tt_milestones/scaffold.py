@@ -74,7 +74,7 @@ def _registered(kind: str) -> dict[str, tuple[str, Any]]:
     from tt_milestones.check import is_builtin
 
     def rank(entry) -> tuple[bool, bool]:  # lower is better: built in, then not an alternative
-        return (not is_builtin(entry.provider), getattr(entry, "alternative", False))
+        return (not is_builtin(entry.provider), entry.alternative)
 
     best: dict[str, Any] = {}
     for entry in plugins.listing(kind):
